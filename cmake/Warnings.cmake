@@ -1,0 +1,14 @@
+# Warnings on everywhere; the code base is kept at zero warnings.
+add_compile_options(-Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes
+                    -Wmissing-prototypes -Wformat=2)
+if(SF_WERROR)
+  add_compile_options(-Werror)
+endif()
+if(SF_NATIVE)
+  add_compile_options(-march=native)
+endif()
+if(SF_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
