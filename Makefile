@@ -33,7 +33,7 @@ check-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j 1
 
 $(BUILD_ASAN)/CMakeCache.txt:
-	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DSF_SANITIZE=ON -DSF_WERROR=ON $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSF_SANITIZE=ON -DSF_WERROR=ON $(CMAKE_FLAGS)
 
 check-asan: deps-test $(BUILD_ASAN)/CMakeCache.txt
 	cmake --build $(BUILD_ASAN) -j $(JOBS)

@@ -6,5 +6,7 @@
 const sf_cli_entry sf_cli_commands[] = {
     {"info", "list the signals, shapes, calibrations and attributes of an EMD/HDF5/NPY file",
      sf_cmd_info},
+    {"pattern", "write a calibrated orientation test set (.emd + PNG previews)", sf_cmd_pattern},
+    {"config", "parse a config file and print what it contains (TOML subset)", sf_cmd_config},
     {NULL, NULL, NULL},
 };

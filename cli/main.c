@@ -77,8 +77,13 @@ static int take_global_option(const char *arg, int *threads, int *consumed) {
 }
 
 int main(int argc, char **argv) {
+  /* Provenance keeps the whole original command line; argv is compacted below. */
+  char **original = malloc(((size_t)argc + 1) * sizeof *original);
+  if (!original)
+    return 1;
+  memcpy(original, argv, ((size_t)argc + 1) * sizeof *original);
   sf_cli_argc = argc;
-  sf_cli_argv = argv;
+  sf_cli_argv = original;
   int threads = 0;
   /* Strip global options in place, keeping the order of the rest. */
   int kept = 1;
@@ -104,9 +109,14 @@ int main(int argc, char **argv) {
   }
   if (sf_threads_init(threads) != SF_OK)
     return sf_cli_fail("", SF_EINVAL);
-  for (const sf_cli_entry *c = sf_cli_commands; c->name; ++c)
-    if (strcmp(argv[1], c->name) == 0)
-      return c->run(argc - 1, argv + 1);
-  fprintf(stderr, "stemfuse: unknown command '%s' (see `stemfuse --help`)\n", argv[1]);
-  return 2;
+  int rc = 2;
+  const sf_cli_entry *c = sf_cli_commands;
+  while (c->name && strcmp(argv[1], c->name) != 0)
+    ++c;
+  if (c->name)
+    rc = c->run(argc - 1, argv + 1);
+  else
+    fprintf(stderr, "stemfuse: unknown command '%s' (see `stemfuse --help`)\n", argv[1]);
+  free(original);
+  return rc;
 }

@@ -31,6 +31,8 @@ extern int sf_cli_argc;
 extern char **sf_cli_argv;
 
 int sf_cmd_info(int argc, char **argv);
+int sf_cmd_pattern(int argc, char **argv);
+int sf_cmd_config(int argc, char **argv);
 
 #ifdef __cplusplus
 }

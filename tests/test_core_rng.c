@@ -111,7 +111,7 @@ Test(rng, uniform_is_in_open_interval) {
 /* Poisson: mean = variance = lambda, on both branches (small and PTRS). */
 Test(rng, poisson_mean_and_variance) {
   const double lambdas[] = {0.1, 3.0, 9.5, 10.0, 50.0, 1e4, 1e7};
-  const int n = 200000;
+  const int n = 50000;
   for (size_t k = 0; k < sizeof lambdas / sizeof lambdas[0]; ++k) {
     double lam = lambdas[k], m, v;
     moments(sf_rng_poisson, lam, n, &m, &v);
@@ -128,7 +128,7 @@ Test(rng, poisson_small_mean_probabilities) {
   for (int k = 0; k < 2; ++k) {
     sf_rng r;
     sf_rng_init(&r, 5, SF_RNG_STREAM(SF_RNG_PURPOSE_TEST, 3), (uint32_t)k);
-    const int n = 400000;
+    const int n = 100000;
     int zeros = 0, at_mode = 0;
     int mode = (int)lambdas[k];
     for (int i = 0; i < n; ++i) {

@@ -1,0 +1,298 @@
+/* tv_prox.c - constrained isotropic TV proximal operator by FGP on the dual.
+
+   For one map with input b and weight lambda the dual pair p = (px, py) lives
+   in the unit disc at every pixel, and
+       x(p) = P_C(b - lambda D* p),     C = {x >= 0} (or R^n),
+       p   <- Proj_disc(r + D x(r) / (8 lambda)),
+   with the momentum point r = p_k + ((t_{k-1} - 1) / t_k) (p_k - p_{k-1}).
+   One dual iteration is two passes over the rows (x from r, then p from x);
+   the new dual overwrites p_{k-1}, whose only use was forming r at the same
+   pixel, and the two buffers swap. The entries of px in the last column and
+   of py in the last row stay exactly 0, so they drop out of D* without tests.
+   The result is x(p) from the last dual p, not from the momentum point. */
+#include "recon/sf_tv.h"
+
+#include "core/sf_alloc.h"
+#include "core/sf_status.h"
+
+#include <math.h>
+#include <string.h>
+
+struct sf_tv_prox {
+  size_t nx, ny, n_maps;
+  double *duals;  /* 4 fields of n_maps*nx*ny: A.x, A.y, B.x, B.y */
+  int *current;   /* per map: 0 if A holds p_k, 1 if B does */
+  double *rows;   /* 2 sums per (map, row) */
+  double *t;      /* momentum parameter per map */
+  double *beta;   /* extrapolation weight of the next iteration per map */
+  double *change; /* last measured relative change of x per map */
+  int *state;     /* per map: 0 inactive, 1 iterating, 2 converged */
+};
+
+void sf_tv_prox_params_default(sf_tv_prox_params *p) {
+  p->max_iter = 100;
+  p->tol = 1e-4;
+  p->nonneg = 1;
+  p->restart = 1;
+}
+
+int sf_tv_prox_create(size_t nx, size_t ny, size_t n_maps, sf_tv_prox **out) {
+  if (!out)
+    return sf_error_set(SF_EINVAL, "sf_tv_prox_create: NULL output");
+  *out = NULL;
+  if (nx == 0 || ny == 0 || n_maps == 0)
+    return sf_error_set(SF_EINVAL,
+                        "sf_tv_prox_create: nx = %zu, ny = %zu, n_maps = %zu: all must be >= 1",
+                        nx, ny, n_maps);
+  size_t n = nx * ny;
+  if (n / nx != ny || (n * n_maps) / n_maps != n || n * n_maps > ((size_t)-1) / 32)
+    return sf_error_set(SF_ENOMEM, "sf_tv_prox_create: %zu x %zu x %zu maps overflow", nx, ny,
+                        n_maps);
+  sf_tv_prox *tv = sf_alloc(1, sizeof *tv, "TV prox");
+  if (!tv)
+    return SF_ENOMEM;
+  tv->nx = nx;
+  tv->ny = ny;
+  tv->n_maps = n_maps;
+  tv->duals = sf_alloc(4 * n * n_maps, sizeof(double), "TV dual fields");
+  tv->current = sf_alloc(n_maps, sizeof(int), "TV dual index");
+  tv->rows = sf_alloc(2 * ny * n_maps, sizeof(double), "TV row sums");
+  tv->t = sf_alloc(n_maps, sizeof(double), "TV momentum");
+  tv->beta = sf_alloc(n_maps, sizeof(double), "TV momentum");
+  tv->change = sf_alloc(n_maps, sizeof(double), "TV change");
+  tv->state = sf_alloc(n_maps, sizeof(int), "TV map state");
+  if (!tv->duals || !tv->current || !tv->rows || !tv->t || !tv->beta || !tv->change ||
+      !tv->state) {
+    sf_tv_prox_destroy(tv);
+    return SF_ENOMEM;
+  }
+  *out = tv;
+  return SF_OK;
+}
+
+void sf_tv_prox_destroy(sf_tv_prox *tv) {
+  if (!tv)
+    return;
+  sf_free(tv->duals);
+  sf_free(tv->current);
+  sf_free(tv->rows);
+  sf_free(tv->t);
+  sf_free(tv->beta);
+  sf_free(tv->change);
+  sf_free(tv->state);
+  sf_free(tv);
+}
+
+void sf_tv_prox_reset(sf_tv_prox *tv) {
+  if (!tv)
+    return;
+  memset(tv->duals, 0, 4 * tv->nx * tv->ny * tv->n_maps * sizeof(double));
+  memset(tv->current, 0, tv->n_maps * sizeof(int));
+}
+
+/* Dual field f (0: x, 1: y) of buffer `which` (0: A, 1: B) of map k. */
+static double *field(const sf_tv_prox *tv, size_t k, int which, int f) {
+  size_t n = tv->nx * tv->ny;
+  return tv->duals + ((size_t)(2 * which + f) * tv->n_maps + k) * n;
+}
+
+void sf_tv_prox_dual(const sf_tv_prox *tv, size_t k, const double **px, const double **py) {
+  if (!tv || k >= tv->n_maps) {
+    *px = NULL;
+    *py = NULL;
+    return;
+  }
+  *px = field(tv, k, tv->current[k], 0);
+  *py = field(tv, k, tv->current[k], 1);
+}
+
+/* x row = P_C(b - lambda D* r) with r = p + beta (p - q); returns the sums of
+   (x_new - x_old)^2 (when sums > 1) and x_new^2 (when sums > 0) in s[0], s[1]. */
+static void primal_row(size_t nx, size_t iy, const double *px, const double *py,
+                       const double *qx, const double *qy, double beta, double lambda,
+                       const double *b, double *x, int nonneg, int sums, double s[2]) {
+  size_t row = iy * nx;
+  const double *pxr = px + row, *pyr = py + row, *qxr = qx + row, *qyr = qy + row;
+  const double *br = b + row;
+  double *xr = x + row;
+  double sd = 0.0, sx = 0.0;
+  const double *pyu = iy > 0 ? py + row - nx : NULL, *qyu = iy > 0 ? qy + row - nx : NULL;
+  double left = 0.0; /* r.x of the previous pixel in this row */
+  for (size_t ix = 0; ix < nx; ix++) {
+    double rx = pxr[ix] + beta * (pxr[ix] - qxr[ix]);
+    double ry = pyr[ix] + beta * (pyr[ix] - qyr[ix]);
+    double up = pyu ? pyu[ix] + beta * (pyu[ix] - qyu[ix]) : 0.0;
+    double div = left - rx + up - ry; /* (D* r) at this pixel */
+    double v = br[ix] - lambda * div;
+    if (nonneg && v < 0.0) /* NaN passes through and is caught by the sums */
+      v = 0.0;
+    if (sums) {
+      if (sums > 1) {
+        double d = v - xr[ix];
+        sd += d * d;
+      }
+      sx += v * v;
+    }
+    xr[ix] = v;
+    left = rx;
+  }
+  s[0] = sd;
+  s[1] = sx;
+}
+
+/* New dual (written over q) = Proj(r + D x / (8 lambda)); returns the restart
+   test sum <r - p_new, p_new - p>. */
+static double dual_row(size_t nx, size_t ny, size_t iy, const double *px, const double *py,
+                       double *qx, double *qy, double beta, double c, const double *x) {
+  size_t row = iy * nx;
+  const double *pxr = px + row, *pyr = py + row;
+  double *qxr = qx + row, *qyr = qy + row;
+  const double *xr = x + row;
+  int has_down = iy + 1 < ny;
+  double acc = 0.0;
+  for (size_t ix = 0; ix < nx; ix++) {
+    double gx = ix + 1 < nx ? xr[ix + 1] - xr[ix] : 0.0;
+    double gy = has_down ? xr[ix + nx] - xr[ix] : 0.0;
+    double rx = pxr[ix] + beta * (pxr[ix] - qxr[ix]);
+    double ry = pyr[ix] + beta * (pyr[ix] - qyr[ix]);
+    double ux = rx + c * gx, uy = ry + c * gy;
+    double n2 = ux * ux + uy * uy;
+    if (n2 > 1.0) {
+      double s = 1.0 / sqrt(n2);
+      ux *= s;
+      uy *= s;
+    }
+    acc += (rx - ux) * (ux - pxr[ix]) + (ry - uy) * (uy - pyr[ix]);
+    qxr[ix] = ux;
+    qyr[ix] = uy;
+  }
+  return acc;
+}
+
+int sf_tv_prox_apply(sf_tv_prox *tv, size_t first, size_t count, const double *b,
+                     const double *lambda, const sf_tv_prox_params *params, double *x,
+                     sf_tv_prox_info *info) {
+  if (!tv || !b || !lambda || !params || !x)
+    return sf_error_set(SF_EINVAL, "sf_tv_prox_apply: NULL argument");
+  if (count == 0 || first + count > tv->n_maps || first + count < first)
+    return sf_error_set(SF_EINVAL, "sf_tv_prox_apply: maps %zu..%zu outside 0..%zu", first,
+                        first + count - 1, tv->n_maps - 1);
+  if (params->max_iter < 1 || !(params->tol >= 0.0))
+    return sf_error_set(SF_EINVAL, "sf_tv_prox_apply: max_iter = %d, tol = %g: need >= 1, >= 0",
+                        params->max_iter, params->tol);
+  for (size_t k = 0; k < count; k++)
+    if (!(lambda[k] >= 0.0) || !isfinite(lambda[k]))
+      return sf_error_set(SF_EINVAL, "sf_tv_prox_apply: map %zu: lambda = %g: must be >= 0",
+                          first + k, lambda[k]);
+  const size_t nx = tv->nx, ny = tv->ny, n = nx * ny;
+  const int nonneg = params->nonneg != 0;
+  int iterations = 0, restarts = 0;
+  double worst_change = 0.0;
+
+  for (size_t k = 0; k < count; k++) {
+    tv->state[first + k] = lambda[k] > 0.0 ? 1 : 0;
+    tv->t[first + k] = 1.0;
+    tv->beta[first + k] = 0.0;
+    tv->change[first + k] = 0.0;
+    if (lambda[k] == 0.0) {
+      for (size_t i = 0; i < n; i++) {
+        double v = b[k * n + i];
+        x[k * n + i] = nonneg && v < 0.0 ? 0.0 : v;
+      }
+    }
+  }
+
+  const long jobs = (long)(count * ny);
+  for (int it = 1; it <= params->max_iter; it++) {
+    int active = 0;
+    for (size_t k = 0; k < count; k++)
+      active += tv->state[first + k] == 1;
+    if (!active)
+      break;
+    iterations = it;
+    /* sums: 0 none; 1 ||x||^2 only (first iteration: x holds no iterate yet); 2 both */
+    const int sums = params->tol > 0.0 ? (it > 1 ? 2 : 1) : 0;
+    /* pass 1: primal from the momentum point */
+#pragma omp parallel for schedule(static)
+    for (long j = 0; j < jobs; j++) {
+      size_t k = (size_t)j / ny, iy = (size_t)j % ny, m = first + k;
+      if (tv->state[m] != 1)
+        continue;
+      int cur = tv->current[m];
+      primal_row(nx, iy, field(tv, m, cur, 0), field(tv, m, cur, 1), field(tv, m, !cur, 0),
+                 field(tv, m, !cur, 1), tv->beta[m], lambda[k], b + k * n, x + k * n, nonneg,
+                 sums, tv->rows + 2 * (m * ny + iy));
+    }
+    for (size_t k = 0; k < count; k++) {
+      size_t m = first + k;
+      if (tv->state[m] != 1 || !sums)
+        continue;
+      double sd = 0.0, sx = 0.0;
+      for (size_t iy = 0; iy < ny; iy++) {
+        sd += tv->rows[2 * (m * ny + iy)];
+        sx += tv->rows[2 * (m * ny + iy) + 1];
+      }
+      if (!isfinite(sd) || !isfinite(sx))
+        return sf_error_set(SF_ENUMERIC,
+                            "sf_tv_prox_apply: map %zu: non-finite values at dual iteration %d "
+                            "(NaN or Inf in the input?)",
+                            m, it);
+      if (it > 1) {
+        double rel = sx > 0.0 ? sqrt(sd / sx) : sqrt(sd);
+        tv->change[m] = rel;
+        if (rel <= params->tol)
+          tv->state[m] = 2;
+      }
+    }
+    /* pass 2: dual step and projection */
+#pragma omp parallel for schedule(static)
+    for (long j = 0; j < jobs; j++) {
+      size_t k = (size_t)j / ny, iy = (size_t)j % ny, m = first + k;
+      if (tv->state[m] != 1)
+        continue;
+      int cur = tv->current[m];
+      tv->rows[2 * (m * ny + iy)] =
+          dual_row(nx, ny, iy, field(tv, m, cur, 0), field(tv, m, cur, 1), field(tv, m, !cur, 0),
+                   field(tv, m, !cur, 1), tv->beta[m], 1.0 / (8.0 * lambda[k]), x + k * n);
+    }
+    for (size_t k = 0; k < count; k++) {
+      size_t m = first + k;
+      if (tv->state[m] != 1)
+        continue;
+      tv->current[m] = !tv->current[m];
+      double acc = 0.0;
+      for (size_t iy = 0; iy < ny; iy++)
+        acc += tv->rows[2 * (m * ny + iy)];
+      double t_old = tv->t[m];
+      if (params->restart && acc > 0.0) {
+        tv->t[m] = 1.0;
+        tv->beta[m] = 0.0;
+        restarts++;
+      } else {
+        double t_new = 0.5 * (1.0 + sqrt(1.0 + 4.0 * t_old * t_old));
+        tv->beta[m] = (t_old - 1.0) / t_new;
+        tv->t[m] = t_new;
+      }
+    }
+  }
+  for (size_t k = 0; k < count; k++)
+    if (tv->change[first + k] > worst_change)
+      worst_change = tv->change[first + k];
+  /* final primal from the last dual */
+#pragma omp parallel for schedule(static)
+  for (long j = 0; j < jobs; j++) {
+    size_t k = (size_t)j / ny, iy = (size_t)j % ny, m = first + k;
+    if (tv->state[m] == 0)
+      continue;
+    int cur = tv->current[m];
+    double unused[2];
+    primal_row(nx, iy, field(tv, m, cur, 0), field(tv, m, cur, 1), field(tv, m, !cur, 0),
+               field(tv, m, !cur, 1), 0.0, lambda[k], b + k * n, x + k * n, nonneg, 0, unused);
+  }
+  if (info) {
+    info->iterations = iterations;
+    info->restarts = restarts;
+    info->rel_change = worst_change;
+  }
+  return SF_OK;
+}
