@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int sf_cmd_config(int argc, char **argv);
-
 static void usage(void) {
   sf_out("usage: stemfuse config FILE [--set table.key=value ...] [--json]\n\n"
          "Parse a configuration file (the strict TOML subset of stemfuse), apply\n"

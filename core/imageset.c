@@ -170,6 +170,26 @@ int sf_map_set_axis(sf_map *m, int axis, const char *name, const char *units, do
   return SF_OK;
 }
 
+double sf_axis_length_scale_A(const sf_axis *ax) {
+  if (strcmp(ax->units, "Å") == 0 || strcmp(ax->units, "A") == 0)
+    return 1.0;
+  if (strcmp(ax->units, "nm") == 0)
+    return 10.0;
+  if (strcmp(ax->units, "pm") == 0)
+    return 0.01;
+  return 0.0;
+}
+
+int sf_map_axis_step_A(const sf_map *m, int axis, double *step_A) {
+  double scale = axis >= 0 && axis < 2 ? sf_axis_length_scale_A(&m->axis[axis]) : 0.0;
+  if (scale == 0.0)
+    return sf_error_set(SF_EINVAL, "map '%s' axis %d: units '%s': need a length (Å, nm or pm); "
+                        "calibrate the pixel size", m->name, axis,
+                        axis >= 0 && axis < 2 ? m->axis[axis].units : "?");
+  *step_A = fabs(m->axis[axis].step) * scale;
+  return SF_OK;
+}
+
 int sf_map_check_finite(const sf_map *m) {
   size_t n = m->nx * m->ny * m->nz;
   for (size_t k = 0; k < n; ++k) {

@@ -14,7 +14,8 @@
 
    Catalogue: sf_imageset_create, sf_imageset_destroy, sf_imageset_add_map,
    sf_imageset_find, sf_imageset_set_provenance,
-   sf_map_get, sf_map_set, sf_map_set_axis, sf_map_check_finite,
+   sf_map_get, sf_map_set, sf_map_set_axis, sf_axis_length_scale_A,
+   sf_map_axis_step_A, sf_map_check_finite,
    sf_map_same_grid, sf_name_is_valid, sf_dtype_size. */
 #ifndef SF_IMAGESET_H
 #define SF_IMAGESET_H
@@ -80,6 +81,12 @@ void sf_map_set(sf_map *m, size_t ix, size_t iy, size_t iz, double value);
 /** Set calibration of axis 0 (x), 1 (y) or 2. SF_EINVAL for step 0 or non-finite values. */
 int sf_map_set_axis(sf_map *m, int axis, const char *name, const char *units, double origin,
                     double step);
+/** Length of one unit of the axis in Å: 1 for "Å" (or "A"), 10 for "nm", 0.01 for "pm",
+    0 for anything else (pixels, eV, mrad). */
+double sf_axis_length_scale_A(const sf_axis *ax);
+/** Pixel step of axis 0 or 1 in Å (absolute value). SF_EINVAL, naming the map, the axis and
+    its units, when the axis is not a length. */
+int sf_map_axis_step_A(const sf_map *m, int axis, double *step_A);
 /** SF_ENUMERIC naming the map and first pixel that is NaN or Inf; SF_OK otherwise. */
 int sf_map_check_finite(const sf_map *m);
 /** 1 when a and b have the same nx, ny (the 2-D grid), 0 otherwise. */

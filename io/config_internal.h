@@ -52,7 +52,7 @@ typedef struct sf_cfg_value {
   char *s;                    /* STRING (UTF-8, no NUL inside) */
   struct sf_cfg_value *items; /* ARRAY: scalars of one kind (INT and FLOAT may mix) */
   size_t n_items;
-  char **strv;                /* ARRAY of strings: n_items borrowed pointers + NULL */
+  char **strv; /* ARRAY of strings: n_items borrowed pointers + NULL */
 } sf_cfg_value;
 
 void sf_cfg_value_free(sf_cfg_value *v);
@@ -62,21 +62,21 @@ typedef enum sf_cfg_node_type { SF_CFG_N_VALUE, SF_CFG_N_TABLE, SF_CFG_N_AOT } s
 
 typedef struct sf_cfg_node {
   sf_cfg_node_type type;
-  char *key;         /* NULL for the root and for array elements */
-  int line;          /* line of the key or header (0 when from --set) */
-  bool from_set;     /* created or last assigned by sf_config_set */
-  bool defined;      /* table: written with its own header (the root counts as defined) */
-  char *text;        /* value: text shown in messages (source text or normalised) */
+  char *key;     /* NULL for the root and for array elements */
+  int line;      /* line of the key or header (0 when from --set) */
+  bool from_set; /* created or last assigned by sf_config_set */
+  bool defined;  /* table: written with its own header (the root counts as defined) */
+  char *text;    /* value: text shown in messages (source text or normalised) */
   sf_cfg_value value;
   struct sf_cfg_node **kids; /* table: children in order; AOT: element tables */
   size_t n_kids, cap_kids;
 } sf_cfg_node;
 
 struct sf_config {
-  char *name;                      /* file name for messages */
+  char *name; /* file name for messages */
   sf_cfg_node *root;
-  const sf_config_schema *schema;  /* set by a successful sf_config_validate */
-  sf_cfg_value *defaults;          /* schema defaults, parsed, one per key */
+  const sf_config_schema *schema; /* set by a successful sf_config_validate */
+  sf_cfg_value *defaults;         /* schema defaults, parsed, one per key */
   size_t n_defaults;
 };
 

@@ -14,19 +14,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KEY_MAX 256     /* longest bare key */
-#define PATH_MAX_ 1024  /* longest dotted table path */
-#define SNIP_MAX 60     /* longest value text quoted in a message */
-#define FILE_MAX (16u << 20) /* largest configuration file, bytes */
+#define KEY_MAX 256         /* longest bare key */
+#define PATH_MAX_ 1024      /* longest dotted table path */
+#define SNIP_MAX 60         /* longest value text quoted in a message */
+#define FILE_MAX (1u << 20) /* largest configuration file, bytes */
+#define TABLE_MAX 10000     /* most keys and sub-tables in one table (lookups are linear) */
 
 typedef struct parser {
-  const char *s;      /* text (NUL checked away by check_text) */
+  const char *s; /* text (NUL checked away by check_text) */
   size_t n, pos;
   int line;
   const char *name;   /* file name for messages */
   const char *origin; /* fixed origin ("--set", "schema ..."), or NULL for name:line */
   sf_config *cfg;
-  sf_cfg_node *cur;   /* table receiving key = value lines */
+  sf_cfg_node *cur;     /* table receiving key = value lines */
   char path[PATH_MAX_]; /* dotted path of cur for messages ("detector.2") */
 } parser;
 
@@ -50,8 +51,8 @@ static char peek_at(const parser *p, size_t k) {
   return p->pos + k < p->n ? p->s[p->pos + k] : '\0';
 }
 static bool is_bare(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '_' || c == '-';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-';
 }
 static bool is_eol(const parser *p) {
   char c = peek(p);
@@ -115,8 +116,7 @@ static int check_text(parser *p) {
     } else if (c == '\t') {
       continue;
     } else if (c < 0x20 || c == 0x7F) {
-      return fail_at(p, line, "control character U+%04X is not allowed (only tab and newline)",
-                     c);
+      return fail_at(p, line, "control character U+%04X is not allowed (only tab and newline)", c);
     } else if (c >= 0x80) {
       size_t extra;
       unsigned lo = 0x80, hi = 0xBF;
@@ -206,8 +206,9 @@ static int read_bare_key(parser *p, char *out, const char *context) {
     if (is_eol(p) || peek(p) == '#')
       return FAIL(p, "%s: expected a key", context);
     if (peek(p) == '"' || peek(p) == '\'')
-      return FAIL(p, "%s: quoted keys are not supported; use a bare key (letters, digits, '_', "
-                     "'-')",
+      return FAIL(p,
+                  "%s: quoted keys are not supported; use a bare key (letters, digits, '_', "
+                  "'-')",
                   context);
     char_at(p, p->pos, found, sizeof found);
     return FAIL(p, "%s: expected a key, found '%s'", context, found);
@@ -316,8 +317,7 @@ static int parse_basic_string(parser *p, const char *key, sf_cfg_value *v) {
         if (d < 0) {
           sf_cfg_buf_free(&b);
           rest_of_line(p, start, text, sizeof text);
-          return FAIL(p, "%s = %s: \\%c escape needs %zu hexadecimal digits", key, text, e,
-                      digits);
+          return FAIL(p, "%s = %s: \\%c escape needs %zu hexadecimal digits", key, text, e, digits);
         }
         cp = 16 * cp + (unsigned long)d;
       }
@@ -341,8 +341,9 @@ static int parse_basic_string(parser *p, const char *key, sf_cfg_value *v) {
     if (p->pos + 1 >= p->n || e == '\n' || e == '\r')
       return FAIL(p, "%s = %s: unterminated string (missing closing '\"')", key, text);
     char_at(p, p->pos + 1, found, sizeof found);
-    return FAIL(p, "%s = %s: invalid escape '\\%s' (allowed: \\\" \\\\ \\b \\f \\n \\r \\t "
-                   "\\uXXXX \\UXXXXXXXX)",
+    return FAIL(p,
+                "%s = %s: invalid escape '\\%s' (allowed: \\\" \\\\ \\b \\f \\n \\r \\t "
+                "\\uXXXX \\UXXXXXXXX)",
                 key, text, found);
   }
   return finish_string(&b, v);
@@ -460,8 +461,7 @@ static int parse_word(parser *p, const char *key, sf_cfg_value *v) {
   if (un == 0 || (!is_digit(u[0]) && u[0] != '.'))
     return FAIL(p, "%s = %s: invalid value (strings must be quoted)", key, text);
   if (u[0] == '0' && un > 1 && (u[1] == 'x' || u[1] == 'o' || u[1] == 'b'))
-    return FAIL(p, "%s = %s: hexadecimal, octal and binary integers are not supported", key,
-                text);
+    return FAIL(p, "%s = %s: hexadecimal, octal and binary integers are not supported", key, text);
   bool is_float;
   const char *why = check_number(t, n, &is_float);
   if (why)
@@ -535,8 +535,9 @@ static int parse_array(parser *p, const char *key, sf_cfg_value *v) {
     if (v->n_items > 1) {
       sf_cfg_kind k0 = v->items[0].kind, k = item->kind;
       if (k != k0 && !(is_number_kind(k) && is_number_kind(k0)))
-        return FAIL(p, "%s = [...]: element %zu is a %s but element 1 is a %s (arrays hold one "
-                       "kind of value)",
+        return FAIL(p,
+                    "%s = [...]: element %zu is a %s but element 1 is a %s (arrays hold one "
+                    "kind of value)",
                     key, v->n_items, kind_name(k), kind_name(k0));
     }
     skip_ws_lines(p);
@@ -552,8 +553,8 @@ static int parse_array(parser *p, const char *key, sf_cfg_value *v) {
       return fail_at(p, start_line, "%s = [...: unterminated array (missing ']')", key);
     char found[16];
     char_at(p, p->pos, found, sizeof found);
-    return FAIL(p, "%s = [...]: expected ',' or ']' after element %zu, found '%s'", key,
-                v->n_items, found);
+    return FAIL(p, "%s = [...]: expected ',' or ']' after element %zu, found '%s'", key, v->n_items,
+                found);
   }
   if (v->n_items > 0 && v->items[0].kind == SF_CFG_K_STRING) {
     v->strv = calloc(v->n_items + 1, sizeof *v->strv);
@@ -596,12 +597,26 @@ static int parse_value(parser *p, const char *key, bool in_array, sf_cfg_value *
 
 static int add_path(parser *p, const char *part, size_t index) {
   size_t len = strlen(p->path);
-  int n = index ? snprintf(p->path + len, sizeof p->path - len, "%s%s.%zu", len ? "." : "",
-                           part, index)
-                : snprintf(p->path + len, sizeof p->path - len, "%s%s", len ? "." : "", part);
+  int n =
+      index ? snprintf(p->path + len, sizeof p->path - len, "%s%s.%zu", len ? "." : "", part, index)
+            : snprintf(p->path + len, sizeof p->path - len, "%s%s", len ? "." : "", part);
   if (n < 0 || (size_t)n >= sizeof p->path - len)
     return FAIL(p, "table path longer than %d characters", PATH_MAX_ - 1);
   return SF_OK;
+}
+
+/* Append a new node to a table, or fail (freeing it) when the table is full. */
+static int add_child(parser *p, sf_cfg_node *table, sf_cfg_node *child, int line) {
+  if (!child)
+    return SF_ENOMEM;
+  if (table->type == SF_CFG_N_TABLE && table->n_kids >= TABLE_MAX) {
+    sf_cfg_node_free(child);
+    return fail_at(p, line, "more than %d keys and tables in one table", TABLE_MAX);
+  }
+  int status = sf_cfg_node_add(table, child);
+  if (status != SF_OK)
+    sf_cfg_node_free(child);
+  return status;
 }
 
 static int parse_header(parser *p) {
@@ -658,10 +673,7 @@ static int parse_header(parser *p) {
     if (!last) {
       if (!c) {
         c = sf_cfg_node_new(SF_CFG_N_TABLE, parts[i], line);
-        if (!c || sf_cfg_node_add(t, c) != SF_OK) {
-          sf_cfg_node_free(c);
-          return SF_ENOMEM;
-        }
+        SF_TRY(add_child(p, t, c, line));
       }
       if (c->type == SF_CFG_N_AOT) {
         SF_TRY(add_path(p, parts[i], c->n_kids));
@@ -680,10 +692,7 @@ static int parse_header(parser *p) {
         return fail_at(p, line, "%s: table defined twice (first at line %d)", header, c->line);
       if (!c) {
         c = sf_cfg_node_new(SF_CFG_N_TABLE, parts[i], line);
-        if (!c || sf_cfg_node_add(t, c) != SF_OK) {
-          sf_cfg_node_free(c);
-          return SF_ENOMEM;
-        }
+        SF_TRY(add_child(p, t, c, line));
       }
       c->defined = true;
       c->line = line;
@@ -695,16 +704,10 @@ static int parse_header(parser *p) {
                        header, sofar, c->line);
       if (!c) {
         c = sf_cfg_node_new(SF_CFG_N_AOT, parts[i], line);
-        if (!c || sf_cfg_node_add(t, c) != SF_OK) {
-          sf_cfg_node_free(c);
-          return SF_ENOMEM;
-        }
+        SF_TRY(add_child(p, t, c, line));
       }
       sf_cfg_node *e = sf_cfg_node_new(SF_CFG_N_TABLE, NULL, line);
-      if (!e || sf_cfg_node_add(c, e) != SF_OK) {
-        sf_cfg_node_free(e);
-        return SF_ENOMEM;
-      }
+      SF_TRY(add_child(p, c, e, line));
       e->defined = true;
       SF_TRY(add_path(p, parts[i], c->n_kids));
       p->cur = e;
@@ -801,11 +804,11 @@ static int parse_keyval(parser *p) {
   }
   n->value = v;
   n->text = value_text(p, a, b, &v);
-  if (!n->text || sf_cfg_node_add(p->cur, n) != SF_OK) {
+  if (!n->text) {
     sf_cfg_node_free(n);
     return sf_error_set(SF_ENOMEM, "configuration: out of memory");
   }
-  return SF_OK;
+  return add_child(p, p->cur, n, line);
 }
 
 static int parse_document(parser *p) {
@@ -851,7 +854,11 @@ int sf_config_parse_string(const char *text, size_t length, const char *name, sf
     sf_config_destroy(cfg);
     return sf_error_set(SF_ENOMEM, "configuration: out of memory");
   }
-  parser p = {.s = text ? text : "", .n = length, .line = 1, .name = cfg->name, .cfg = cfg,
+  parser p = {.s = text ? text : "",
+              .n = length,
+              .line = 1,
+              .name = cfg->name,
+              .cfg = cfg,
               .cur = cfg->root};
   int status = parse_document(&p);
   if (status != SF_OK) {
@@ -898,7 +905,10 @@ int sf_config_parse_file(const char *path, sf_config **out) {
 int sf_cfg_parse_value_text(const char *text, const char *origin, const char *what,
                             sf_cfg_value *v) {
   memset(v, 0, sizeof *v);
-  parser p = {.s = text ? text : "", .n = text ? strlen(text) : 0, .line = 1, .name = origin,
+  parser p = {.s = text ? text : "",
+              .n = text ? strlen(text) : 0,
+              .line = 1,
+              .name = origin,
               .origin = origin};
   SF_TRY(check_text(&p));
   skip_ws(&p);

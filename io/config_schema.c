@@ -12,9 +12,9 @@
 #include <string.h>
 #include <strings.h>
 
-#define NAME_MAX_ 1024   /* longest dotted table.key path */
-#define HINT_LEN_MAX 64  /* names longer than this get no "did you mean" */
-#define MAX_REPORTED 50  /* validation errors listed before "... and N more" */
+#define NAME_MAX_ 1024  /* longest dotted table.key path */
+#define HINT_LEN_MAX 64 /* names longer than this get no "did you mean" */
+#define MAX_REPORTED 50 /* validation errors listed before "... and N more" */
 
 /* ---- Schema lookups ---- */
 
@@ -139,8 +139,8 @@ static void key_hint(sf_cfg_buf *b, const sf_config_schema *s, const char *table
     if (strcmp(sf_cfg_key_table(&s->keys[i]), table) != 0)
       continue;
     if (listed == 0)
-      sf_cfg_buf_printf(b, "; %s%s%s accepts: ", table[0] ? "[" : "", table[0] ? table : "the top level",
-                        table[0] ? "]" : "");
+      sf_cfg_buf_printf(b, "; %s%s%s accepts: ", table[0] ? "[" : "",
+                        table[0] ? table : "the top level", table[0] ? "]" : "");
     else
       sf_cfg_buf_puts(b, ", ");
     if (listed == 12) {
@@ -219,8 +219,8 @@ static void describe_choices(sf_cfg_buf *b, const sf_config_key *k) {
 
 void sf_cfg_describe_key(sf_cfg_buf *b, const sf_config_key *k) {
   sf_cfg_buf_puts(b, type_name(k->type));
-  if (ranged(k) && !(isinf(k->min) && isinf(k->max)) && (k->type == SF_CFG_NUMBER || k->type == SF_CFG_INT ||
-                    k->type == SF_CFG_NUMBERS)) {
+  if (ranged(k) && !(isinf(k->min) && isinf(k->max)) &&
+      (k->type == SF_CFG_NUMBER || k->type == SF_CFG_INT || k->type == SF_CFG_NUMBERS)) {
     sf_cfg_buf_puts(b, k->type == SF_CFG_NUMBERS ? ", each " : " ");
     describe_range(b, k);
   }
@@ -372,10 +372,19 @@ int sf_cfg_schema_prepare(const sf_config_schema *s, sf_cfg_value **defaults) {
   if (s->n_keys && !s->keys)
     return sf_error_set(SF_EINVAL, "schema '%s': keys is NULL", sname);
   if (s->array_tables)
-    for (const char *const *a = s->array_tables; *a; ++a)
+    for (const char *const *a = s->array_tables; *a; ++a) {
       if (!(*a)[0] || !bare_path(*a))
         return sf_error_set(SF_EINVAL, "schema '%s': array table '%s' is not a dotted bare name",
                             sname, *a);
+      for (const char *const *b = s->array_tables; *b; ++b) {
+        size_t len = strlen(*b);
+        if (strncmp(*a, *b, len) == 0 && (*a)[len] == '.')
+          return sf_error_set(SF_EINVAL,
+                              "schema '%s': [[%s]] inside [[%s]]: elements of an "
+                              "array table hold keys only",
+                              sname, *a, *b);
+      }
+    }
   sf_cfg_value *d = calloc(s->n_keys ? s->n_keys : 1, sizeof *d);
   if (!d)
     return sf_error_set(SF_ENOMEM, "schema '%s': out of memory", sname);
@@ -386,8 +395,9 @@ int sf_cfg_schema_prepare(const sf_config_schema *s, sf_cfg_value **defaults) {
     join(name, sizeof name, t, k->key ? k->key : "(null)");
     int bad = 0;
     if (!k->key || !sf_cfg_is_bare_key(k->key) || !bare_path(t) || !bare_path(k->key))
-      bad = sf_error_set(SF_EINVAL, "schema '%s': %s: table and key must be bare names (not "
-                                    "all digits)",
+      bad = sf_error_set(SF_EINVAL,
+                         "schema '%s': %s: table and key must be bare names (not "
+                         "all digits)",
                          sname, name);
     else if (find_key(s, t, k->key) != (long)i)
       bad = sf_error_set(SF_EINVAL, "schema '%s': %s declared twice", sname, name);
@@ -396,8 +406,8 @@ int sf_cfg_schema_prepare(const sf_config_schema *s, sf_cfg_value **defaults) {
     else if ((unsigned)k->type > SF_CFG_STRINGS)
       bad = sf_error_set(SF_EINVAL, "schema '%s': %s: unknown type %d", sname, name, (int)k->type);
     else if (k->min > k->max || isnan(k->min) || isnan(k->max))
-      bad = sf_error_set(SF_EINVAL, "schema '%s': %s: min %g > max %g", sname, name, k->min,
-                         k->max);
+      bad =
+          sf_error_set(SF_EINVAL, "schema '%s': %s: min %g > max %g", sname, name, k->min, k->max);
     else if (k->choices && k->type != SF_CFG_STRING && k->type != SF_CFG_STRINGS)
       bad = sf_error_set(SF_EINVAL, "schema '%s': %s: choices given for a %s", sname, name,
                          type_name(k->type));
@@ -406,8 +416,8 @@ int sf_cfg_schema_prepare(const sf_config_schema *s, sf_cfg_value **defaults) {
         size_t len = strlen(*a);
         if (strncmp(t, *a, len) == 0 && t[len] == '.')
           bad = sf_error_set(SF_EINVAL,
-                             "schema '%s': %s: elements of [[%s]] hold keys only, no tables",
-                             sname, name, *a);
+                             "schema '%s': %s: elements of [[%s]] hold keys only, no tables", sname,
+                             name, *a);
       }
     if (!bad && k->default_value) {
       char origin[NAME_MAX_ + 64];
@@ -501,12 +511,11 @@ static void validate_child(vctx *c, const sf_cfg_node *n, const char *schema_pat
         validate_table(c, n->kids[i], sub, elem);
       }
     } else if (table_known(c->s, sub)) {
-      report(c, SF_EINVAL, "%s: [[%s]]: %s is a table, not an array of tables; write [%s]",
-             origin, full, sub, sub);
+      report(c, SF_EINVAL, "%s: [[%s]]: %s is a table, not an array of tables; write [%s]", origin,
+             full, sub, sub);
     } else {
       table_hint(&why, c->s, sub);
-      report(c, SF_EINVAL, "%s: [[%s]]: unknown table%s", origin, full,
-             why.data ? why.data : "");
+      report(c, SF_EINVAL, "%s: [[%s]]: unknown table%s", origin, full, why.data ? why.data : "");
     }
   }
   sf_cfg_buf_free(&why);
@@ -553,8 +562,9 @@ static void check_required(vctx *c) {
       report(c, SF_EINVAL, "%s: %s: required key is missing (set %s under [%s])", origin, full,
              k->key, t);
     else
-      report(c, SF_EINVAL, "%s: %s: required key is missing (set it at the top, before any "
-                           "[table])",
+      report(c, SF_EINVAL,
+             "%s: %s: required key is missing (set it at the top, before any "
+             "[table])",
              origin, full);
   }
 }
@@ -593,8 +603,8 @@ static int lookup(const sf_config *cfg, const char *fn, const char *table, const
   if (!cfg || !key)
     return sf_error_set(SF_EINVAL, "%s: NULL argument", fn);
   if (!cfg->schema)
-    return sf_error_set(SF_EINVAL, "%s(%s%s%s): configuration not validated against a schema",
-                        fn, t, t[0] ? "." : "", key);
+    return sf_error_set(SF_EINVAL, "%s(%s%s%s): configuration not validated against a schema", fn,
+                        t, t[0] ? "." : "", key);
   const sf_config_schema *s = cfg->schema;
   /* "name.i" addresses element i of an array table. */
   char schema_table[NAME_MAX_];
@@ -611,11 +621,12 @@ static int lookup(const sf_config *cfg, const char *fn, const char *table, const
   }
   bool array = sf_cfg_is_array_table(s, schema_table);
   if (index && !array)
-    return sf_error_set(SF_EINVAL, "%s(%s.%s): %s is not an array table of schema '%s'", fn, t,
-                        key, schema_table, s->name ? s->name : "");
+    return sf_error_set(SF_EINVAL, "%s(%s.%s): %s is not an array table of schema '%s'", fn, t, key,
+                        schema_table, s->name ? s->name : "");
   if (!index && array)
-    return sf_error_set(SF_EINVAL, "%s(%s.%s): %s is an array table; name an element, e.g. "
-                                   "'%s.1'",
+    return sf_error_set(SF_EINVAL,
+                        "%s(%s.%s): %s is an array table; name an element, e.g. "
+                        "'%s.1'",
                         fn, t, key, t, t);
   long ki = find_key(s, schema_table, key);
   if (ki < 0)
@@ -679,8 +690,8 @@ int sf_config_get_bool(const sf_config *cfg, const char *table, const char *key,
   return SF_OK;
 }
 
-int sf_config_get_numbers(const sf_config *cfg, const char *table, const char *key,
-                          double **values, size_t *n) {
+int sf_config_get_numbers(const sf_config *cfg, const char *table, const char *key, double **values,
+                          size_t *n) {
   const sf_cfg_value *v;
   if (!values || !n)
     return sf_error_set(SF_EINVAL, "sf_config_get_numbers: NULL output");

@@ -59,8 +59,7 @@ static int split_path(const char *a, const char *b, char parts[][SET_PART_LEN], 
     memcpy(parts[*n_parts], s, len);
     parts[*n_parts][len] = '\0';
     if (!sf_cfg_is_bare_key(parts[*n_parts]))
-      return sf_error_set(SF_EINVAL,
-                          "--set %s: '%s' is not a bare key (letters, digits, '_', '-')",
+      return sf_error_set(SF_EINVAL, "--set %s: '%s' is not a bare key (letters, digits, '_', '-')",
                           assignment, parts[*n_parts]);
     size_t used = strlen(shown);
     snprintf(shown + used, shown_size - used, "%s%s", used ? "." : "", parts[*n_parts]);
@@ -85,28 +84,28 @@ static int walk(sf_config *cfg, char parts[][SET_PART_LEN], size_t n_parts, cons
     size_t used = strlen(walked);
     snprintf(walked + used, sizeof walked - used, "%s%s", used ? "." : "", name);
     if (is_index(name))
-      return sf_error_set(SF_EINVAL, "--set: %s: '%s' looks like an index, but what precedes it "
-                                     "is not an array of tables",
+      return sf_error_set(SF_EINVAL,
+                          "--set: %s: '%s' looks like an index, but what precedes it "
+                          "is not an array of tables",
                           shown, name);
     sf_cfg_node *c = sf_cfg_node_child(t, name);
     bool indexed = i + 2 < n_parts && is_index(parts[i + 1]);
     if (c && c->type == SF_CFG_N_VALUE)
       return sf_error_set(SF_EINVAL, "--set: %s: %s holds a value, not a table", shown, walked);
     if (indexed) {
-      size_t idx =
-          strlen(parts[i + 1]) > 9 ? (size_t)-1 : (size_t)strtoul(parts[i + 1], NULL, 10);
+      size_t idx = strlen(parts[i + 1]) > 9 ? (size_t)-1 : (size_t)strtoul(parts[i + 1], NULL, 10);
       size_t count = c && c->type == SF_CFG_N_AOT ? c->n_kids : 0;
       if (c && c->type != SF_CFG_N_AOT)
-        return sf_error_set(SF_EINVAL, "--set: %s: %s is a table, not an array of tables",
-                            shown, walked);
+        return sf_error_set(SF_EINVAL, "--set: %s: %s is a table, not an array of tables", shown,
+                            walked);
       if (idx == 0)
         return sf_error_set(SF_EINVAL, "--set: %s: array indices start at 1", shown);
       if (idx > count + 1)
         return sf_error_set(SF_ERANGE,
                             "--set: %s: there %s %zu [[%s]] element%s; index %zu is neither one "
                             "of them nor the next (%zu)",
-                            shown, count == 1 ? "is" : "are", count, walked,
-                            count == 1 ? "" : "s", idx, count + 1);
+                            shown, count == 1 ? "is" : "are", count, walked, count == 1 ? "" : "s",
+                            idx, count + 1);
       if (create && !c && !(c = add_table(t, SF_CFG_N_AOT, name)))
         return SF_ENOMEM;
       if (!c)
@@ -153,8 +152,7 @@ int sf_config_set(sf_config *cfg, const char *assignment) {
   SF_TRY(split_path(pa, pb, parts, &n_parts, shown, sizeof shown, assignment));
   const char *key = parts[n_parts - 1];
   if (is_index(key))
-    return sf_error_set(SF_EINVAL, "--set: %s: the last part must be a key, not an index",
-                        shown);
+    return sf_error_set(SF_EINVAL, "--set: %s: the last part must be a key, not an index", shown);
 
   /* The value: TOML, or a bare word taken as a string. */
   const char *va = eq + 1, *vb = eq + 1 + strlen(eq + 1);

@@ -143,8 +143,8 @@ bool sf_cfg_is_bare_key(const char *s) {
     return false;
   for (; *s; ++s) {
     char c = *s;
-    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-          c == '_' || c == '-'))
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '-'))
       return false;
   }
   return true;

@@ -11,7 +11,9 @@
    strings, dotted or quoted keys, inf/nan, nested or mixed arrays, duplicate
    keys, redefined tables, unterminated strings, missing values - is an
    SF_EFORMAT error "file:line: table.key = value: reason". The document
-   remembers where every value came from (file:line, or "--set").
+   remembers where every value came from (file:line, or "--set"). Limits: a
+   file of at most 1 MiB, at most 10000 keys and sub-tables per table, keys
+   of at most 255 characters, headers at most 32 levels deep.
 
    A subsystem declares its keys in an sf_config_schema. sf_config_validate()
    rejects unknown tables and keys (with a "did you mean" hint), wrong types,
@@ -56,22 +58,22 @@ typedef enum sf_config_type {
 
 /** One key a subsystem accepts. Units belong in the key name (energy_keV). */
 typedef struct sf_config_key {
-  const char *table;         /* "beam", "sim.prism", an array-table name, or NULL / "" for top level */
-  const char *key;           /* bare key */
+  const char *table; /* "beam", "sim.prism", an array-table name, or NULL / "" for top level */
+  const char *key;   /* bare key */
   sf_config_type type;
   const char *default_value; /* TOML text ("300", "\"multislice\"", "[70, 200]"); NULL = required */
   double min, max;           /* inclusive range of a number (each element for NUMBERS);
                                 min == max == 0 means unchecked; use -HUGE_VAL / HUGE_VAL
                                 for a one-sided range */
   const char *const *choices; /* NULL-terminated allowed strings (STRING, STRINGS), or NULL */
-  const char *help;          /* one line, written as a comment by sf_config_dump() */
+  const char *help;           /* one line, written as a comment by sf_config_dump() */
 } sf_config_key;
 
 /** The keys of one command or subsystem. Tables are the distinct `table`
     fields; an array table's keys apply to each of its [[name]] elements
     (array-table elements hold keys only, no sub-tables). */
 typedef struct sf_config_schema {
-  const char *name;                /* "simulate": used in messages and the dump header */
+  const char *name; /* "simulate": used in messages and the dump header */
   const sf_config_key *keys;
   size_t n_keys;
   const char *const *array_tables; /* NULL-terminated names written [[name]], or NULL */
@@ -79,8 +81,8 @@ typedef struct sf_config_schema {
 
 /* ---- Documents ------------------------------------------------------------ */
 
-/** An empty document (no file: every key takes its default). On success
-    *out is owned by the caller; free it with sf_config_destroy(). */
+/** An empty document (no file: every key takes its default). On success the
+    caller owns *out; free it with sf_config_destroy(). */
 int sf_config_create(sf_config **out);
 
 /** Parse the file at `path`. SF_ENOENT / SF_EIO if it cannot be read,
@@ -133,8 +135,8 @@ int sf_config_get_string(const sf_config *cfg, const char *table, const char *ke
 int sf_config_get_bool(const sf_config *cfg, const char *table, const char *key, bool *value);
 /** Array of numbers (SF_CFG_NUMBERS key): *values is a new array of *n doubles
     owned by the caller (free with sf_free; NULL when *n is 0). */
-int sf_config_get_numbers(const sf_config *cfg, const char *table, const char *key,
-                          double **values, size_t *n);
+int sf_config_get_numbers(const sf_config *cfg, const char *table, const char *key, double **values,
+                          size_t *n);
 /** Array of strings (SF_CFG_STRINGS key): *values points to *n strings owned by
     cfg (valid until sf_config_destroy()). */
 int sf_config_get_strings(const sf_config *cfg, const char *table, const char *key,

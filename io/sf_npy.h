@@ -8,8 +8,9 @@
 
    Supported element types: '<f4', '<f8', '<i1' '<i2' '<i4' '<i8', '<u1'
    '<u2' '<u4' '<u8', '|i1', '|u1' and '|b1' (bool). Big-endian files ('>f8'
-   and so on) are byte-swapped on reading. '<f4' becomes a float32 map, every
-   other type a float64 map (int64/uint64 magnitudes above 2^53 round).
+   and so on) are byte-swapped on reading. '<f4' (and '>f4') becomes a float32
+   map, every other type a float64 map (int64/uint64 magnitudes above 2^53
+   round to the nearest double).
    Arrays of rank 2, numpy shape (ny, nx), become images; rank 3, shape
    (ny, nx, nz), becomes a cube with the third axis innermost, exactly the
    sf_map layout. fortran_order True arrays give the same map as their C-order

@@ -8,6 +8,7 @@
 #include "potentials/sf_interaction.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -239,17 +240,18 @@ int sf_projpot_vz(sf_projpot *pp, const sf_slice_atom *atoms, size_t n, double *
         } else if (rem <= 0.0) {
           continue;
         }
-        size_t ix = wrap(jx_lo, nx);
-        for (long jx = jx_lo; jx <= jx_hi; ++jx) {
-          const long bx = jx - w->ia;
-          double value;
-          if (near_row && bx >= -SF_VZ_NEAR_HALF && bx <= SF_VZ_NEAR_HALF)
-            value = w->block[(by + SF_VZ_NEAR_HALF) * SF_VZ_NEAR_SIZE + bx + SF_VZ_NEAR_HALF];
-          else
-            value = sf_vz_table_pixel(w->table, (double)jx * h - w->x, dy);
-          row[ix] += value;
-          if (++ix == nx)
-            ix = 0;
+        if (near_row) {
+          sf_vz_table_add_row(w->table, w->x, dy, jx_lo, jx_hi, w->ia - SF_VZ_NEAR_HALF,
+                              w->ia + SF_VZ_NEAR_HALF, row, nx);
+          const double *b = w->block + (by + SF_VZ_NEAR_HALF) * SF_VZ_NEAR_SIZE;
+          size_t ix = wrap(w->ia - SF_VZ_NEAR_HALF, nx);
+          for (int bx = 0; bx < SF_VZ_NEAR_SIZE; ++bx) {
+            row[ix] += b[bx];
+            if (++ix == nx)
+              ix = 0;
+          }
+        } else {
+          sf_vz_table_add_row(w->table, w->x, dy, jx_lo, jx_hi, 1, 0, row, nx);
         }
       }
     }
@@ -467,6 +469,23 @@ int sf_projpot_band_limit_map(const sf_projpot *pp, double *map) {
   fftw_destroy_plan(fwd);
   fftw_destroy_plan(bwd);
   fftw_free(c);
+  return SF_OK;
+}
+
+int sf_projpot_add_map(const sf_projpot *pp, const double *vz, sf_imageset *set,
+                       const char *name, sf_map **out) {
+  if (!pp || !vz || !set || !name)
+    return sf_error_set(SF_EINVAL, "projected-potential map: NULL argument");
+  sf_map *m = NULL;
+  SF_TRY(sf_imageset_add_map(set, name, SF_F64, pp->nx, pp->ny, 1, &m));
+  memcpy(m->data, vz, pp->nx * pp->ny * sizeof *vz);
+  snprintf(m->quantity, sizeof m->quantity, "Projected potential");
+  snprintf(m->units, sizeof m->units, "V·Å");
+  SF_TRY(sf_map_set_axis(m, 0, "x", "Å", 0.0, pp->h));
+  SF_TRY(sf_map_set_axis(m, 1, "y", "Å", 0.0, pp->h));
+  SF_TRY(sf_projpot_attrs(pp, &m->attrs, ""));
+  if (out)
+    *out = m;
   return SF_OK;
 }
 

@@ -109,12 +109,16 @@ int sf_scatfac_init(sf_scatfac *sf, sf_scatfac_param param, int Z) {
 static double k0(double x) {
   if (x > 700.0)
     return 0.0;
+  if (!(x > 0.0))
+    return INFINITY;
   return gsl_sf_bessel_K0_scaled(x) * exp(-x);
 }
 
 static double k1(double x) {
   if (x > 700.0)
     return 0.0;
+  if (x < 1e-300) /* K1(x) -> 1/x; GSL would overflow */
+    return 1.0 / x;
   return gsl_sf_bessel_K1_scaled(x) * exp(-x);
 }
 

@@ -33,10 +33,11 @@
    sf_projpot_destroy, sf_projpot_vz, sf_projpot_transmission,
    sf_projpot_slice, sf_projpot_vz_fourier, sf_projpot_band_limit_map,
    sf_projpot_band_limit_invA,
-   sf_projpot_table, sf_projpot_attrs. */
+   sf_projpot_table, sf_projpot_add_map, sf_projpot_attrs. */
 #ifndef SF_PROJPOT_H
 #define SF_PROJPOT_H
 #include "core/sf_attrs.h"
+#include "core/sf_imageset.h"
 #include "potentials/sf_scattering.h"
 #include "potentials/sf_vz_table.h"
 
@@ -121,6 +122,14 @@ double sf_projpot_band_limit_invA(const sf_projpot *pp);
 /** The radial table of element Z (made now if needed), owned by pp; NULL
     with the error recorded if Z is not available. */
 const sf_vz_table *sf_projpot_table(sf_projpot *pp, int Z);
+
+/** Add the projected potential vz_VA (nx*ny doubles on pp's grid) to `set`
+    as a double map `name` with quantity "Projected potential", units "V·Å",
+    x/y axes in Å with step sampling_A, and the provenance of
+    sf_projpot_attrs in the map's own attributes. SF_EINVAL for a bad or
+    duplicate name. The map (owned by the set) is returned in *out if non-NULL. */
+int sf_projpot_add_map(const sf_projpot *pp, const double *vz_VA, sf_imageset *set,
+                       const char *name, sf_map **out);
 
 /** Record how slices are built into `attrs` under `group`: parameterization
     name, citation and DOI, projection mode, cutoff, band limit, sampling. */

@@ -34,13 +34,16 @@
    Tables are immutable after creation; all evaluation functions are pure
    and thread-safe.
 
-   Catalogue: sf_vz_cutoff_total, sf_vz_cutoff_radius, sf_vz_table_create, sf_vz_table_destroy, sf_vz_table_vz,
-   sf_vz_table_disc, sf_vz_table_total, sf_vz_table_cell_exact,
-   sf_vz_table_pixel, sf_vz_table_near_block, sf_vz_table_reach, sf_vz_table_r_cut,
+   Catalogue: sf_vz_cutoff_total, sf_vz_cutoff_radius, sf_vz_table_create,
+   sf_vz_table_destroy, sf_vz_table_vz, sf_vz_table_disc, sf_vz_table_total,
+   sf_vz_table_cell_exact, sf_vz_table_pixel, sf_vz_table_near_block,
+   sf_vz_table_add_row, sf_vz_table_reach, sf_vz_table_r_cut,
    sf_vz_table_sampling, sf_vz_table_scatfac. */
 #ifndef SF_VZ_TABLE_H
 #define SF_VZ_TABLE_H
 #include "potentials/sf_scattering.h"
+
+#include <stddef.h>
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -104,6 +107,15 @@ double sf_vz_table_pixel(const sf_vz_table *table, double dx_A, double dy_A);
     j - SF_VZ_NEAR_HALF) from that pixel. Caller owns block. */
 void sf_vz_table_near_block(const sf_vz_table *table, double fx_A, double fy_A,
                             double *block);
+
+/** Add to a grid row the values of the pixels jx = jx_lo .. jx_hi (unwrapped
+    column indices; pixel centre x = jx h) of an atom at x_A, for a row whose
+    centre lies at dy_A from the atom, by the zone rule; columns
+    skip_lo .. skip_hi are left out (the near block, added exactly by the
+    caller; pass skip_lo > skip_hi to skip none). Column jx lands in
+    row[jx mod nx]. Used by the grid superposition. */
+void sf_vz_table_add_row(const sf_vz_table *table, double x_A, double dy_A, long jx_lo, long jx_hi,
+                         long skip_lo, long skip_hi, double *row, size_t nx);
 
 /** Pixel centres farther than this from the atom (A) get 0 outside the near
     block: max(r_c, the mid-zone radius). */

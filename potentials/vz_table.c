@@ -13,7 +13,7 @@
 #define LOG_NODES_PER_UNIT 400 /* nodes per unit of ln r (du = 0.0025) */
 #define FAR_NODES_MAX 262144   /* cap on the r^2 table */
 #define EDGE_GL_ORDER 8        /* Gauss-Legendre order per panel of the edge integrals */
-#define EDGE_PANEL 0.5         /* panel width in s for the edge integrals */
+#define EDGE_PANEL 1.0         /* panel width in s for the edge integrals */
 
 struct sf_vz_table {
   sf_scatfac sf;
@@ -113,8 +113,8 @@ const sf_scatfac *sf_vz_table_scatfac(const sf_vz_table *t) { return &t->sf; }
 static double far_lookup(const sf_vz_table *t, double s) {
   if (s >= t->rc * t->rc)
     return 0.0;
-  const double x = (s - t->s0) * t->inv_ds;
-  long k = (long)floor(x);
+  const double x = (s - t->s0) * t->inv_ds; /* >= 0: far zone starts beyond s0 */
+  long k = (long)x;
   if (k < 1)
     k = 1;
   if (k > (long)t->n_far - 3)
@@ -122,10 +122,12 @@ static double far_lookup(const sf_vz_table *t, double s) {
   const double f = x - (double)k;
   const double *p = t->far_tab + k - 1;
   /* Four-point Lagrange through nodes -1, 0, 1, 2. */
-  const double wm = -f * (f - 1.0) * (f - 2.0) / 6.0;
-  const double w0 = (f + 1.0) * (f - 1.0) * (f - 2.0) / 2.0;
-  const double w1 = -(f + 1.0) * f * (f - 2.0) / 2.0;
-  const double w2 = (f + 1.0) * f * (f - 1.0) / 6.0;
+  const double fp = f + 1.0, fm = f - 1.0, fmm = f - 2.0;
+  const double sixth = 1.0 / 6.0;
+  const double wm = -sixth * f * fm * fmm;
+  const double w0 = 0.5 * fp * fm * fmm;
+  const double w1 = -0.5 * fp * f * fmm;
+  const double w2 = sixth * fp * f * fm;
   return wm * p[0] + w0 * p[1] + w1 * p[2] + w2 * p[3];
 }
 
@@ -213,6 +215,24 @@ double sf_vz_table_pixel(const sf_vz_table *t, double dx, double dy) {
   if (s < t->r_mid * t->r_mid)
     return cell_gauss3(t, dx, dy);
   return t->n_far ? far_lookup(t, s) : 0.0;
+}
+
+void sf_vz_table_add_row(const sf_vz_table *t, double x, double dy, long jx_lo, long jx_hi,
+                         long skip_lo, long skip_hi, double *row, size_t nx) {
+  const double h = t->h, dy2 = dy * dy;
+  const double mid2 = t->r_mid * t->r_mid, rc2 = t->rc * t->rc;
+  long m = jx_lo % (long)nx;
+  size_t ix = (size_t)(m < 0 ? m + (long)nx : m);
+  for (long jx = jx_lo; jx <= jx_hi; ++jx, ix = ix + 1 == nx ? 0 : ix + 1) {
+    if (jx >= skip_lo && jx <= skip_hi)
+      continue;
+    const double dx = (double)jx * h - x;
+    const double s = dx * dx + dy2;
+    if (s < mid2)
+      row[ix] += cell_gauss3(t, dx, dy);
+    else if (s < rc2)
+      row[ix] += far_lookup(t, s);
+  }
 }
 
 /* --- cutoff radius --- */

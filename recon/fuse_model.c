@@ -29,6 +29,7 @@ void sf_fuse_solver_destroy(sf_fuse_solver *s) {
   for (int b = 0; b < SF_FUSE_NBUF; b++)
     sf_free(s->buf[b]);
   sf_free(s->h);
+  sf_free(s->rbuf);
   sf_free(s->rows);
   sf_tv_prox_destroy(s->tv);
   sf_free(s);
@@ -94,8 +95,9 @@ int sf_fuse_solver_create(const sf_fuse_problem *prob, const sf_fuse_params *par
   s->rows_k = ROW_FIXED + (size_t)EL_COUNT * s->ne;
   if (st == SF_OK) {
     s->h = sf_alloc(s->n, sizeof(double), "fusion HAADF model");
+    s->rbuf = sf_alloc(s->n, sizeof(double), "fusion residual factors");
     s->rows = sf_alloc(s->ny * s->rows_k, sizeof(double), "fusion row sums");
-    if (!s->h || !s->rows)
+    if (!s->h || !s->rbuf || !s->rows)
       st = SF_ENOMEM;
   }
   if (st == SF_OK)
@@ -142,88 +144,139 @@ static double dpow(double x, double P, double gamma) {
   return gamma * pow(DBL_EPSILON, gamma - 1.0);
 }
 
+/* x^gamma for x >= 0 (exact shortcuts for gamma 1 and 2). */
+static double power(double x, double gamma) {
+  if (!(x > 0.0))
+    return 0.0;
+  if (gamma == 2.0)
+    return x * x;
+  if (gamma == 1.0)
+    return x;
+  return pow(x, gamma);
+}
+
 /* Pass A over one row: the HAADF model, its derivative factors, chemical sums,
-   TV and the optional test sums. */
+   TV and the optional test sums. One contiguous loop per element and
+   quantity, with local accumulators. */
 static void pass_a_row(sf_fuse_solver *s, const double *x, const sf_fuse_eval_opts *o, size_t iy,
                        int est_lsq, double *acc) {
-  const size_t nx = s->nx, n = s->n, ne = s->ne;
+  const size_t nx = s->nx, n = s->n, ne = s->ne, row = iy * nx;
   const double gamma = s->par.gamma, eps = s->par.eps, bmean = s->haadf_mean;
   const int poisson = s->par.chem_model == SF_FUSE_CHEM_POISSON;
   const int has_down = iy + 1 < s->ny;
+  double *h = s->h + row;
+  const double *bh = s->haadf + row;
   for (size_t k = 0; k < s->rows_k; k++)
     acc[k] = 0.0;
-  for (size_t ix = 0; ix < nx; ix++) {
-    size_t p = iy * nx + ix;
-    double h = 0.0;
-    for (size_t i = 0; i < ne; i++) {
-      size_t q = i * n + p;
-      double xi = x[q], b = s->chem[i][p];
-      double P = xi > 0.0 ? pow(xi, gamma) : 0.0;
-      h += s->w[i] * P;
-      if (o->grad)
-        o->grad[q] = s->w[i] * dpow(xi, P, gamma);
+  double gd = 0.0, dx2 = 0.0, xx = 0.0;
+  for (size_t i = 0; i < ne; i++) {
+    const double *xi = x + i * n + row, *b = s->chem[i] + row;
+    const double w = s->w[i];
+    double *gr = o->grad ? o->grad + i * n + row : NULL;
+    double sa = 0.0, sb = 0.0;
+    for (size_t ix = 0; ix < nx; ix++) {
+      double v = xi[ix], P = power(v, gamma);
+      double t = w * P;
+      h[ix] = i == 0 ? t : h[ix] + t;
+      if (gr) /* gamma > 1: P / x, with 0 at x = 0, without a branch */
+        gr[ix] = gamma > 1.0 ? w * gamma * P / (v + (double)(v == 0.0)) : w * dpow(v, P, gamma);
       if (poisson) {
-        acc[el_slot(i, EL_A)] += xi;
-        if (b > 0.0)
-          acc[el_slot(i, EL_B)] += b * log(xi + eps);
+        sa += v;
+        if (b[ix] > 0.0)
+          sb += b[ix] * log(v + eps);
       } else if (est_lsq) {
-        acc[el_slot(i, EL_A)] += xi * b;
-        acc[el_slot(i, EL_B)] += xi * xi;
-      }
-      if (o->want_tv) {
-        double dx = ix + 1 < nx ? x[q + 1] - xi : 0.0;
-        double dy = has_down ? x[q + nx] - xi : 0.0;
-        acc[el_slot(i, EL_TV)] += sqrt(dx * dx + dy * dy);
-      }
-      if (o->z) {
-        double d = xi - o->z[q];
-        acc[ROW_GD] += o->g[q] * d;
-        acc[el_slot(i, EL_DD)] += d * d;
-      }
-      if (o->xref) {
-        double d = xi - o->xref[q];
-        acc[ROW_DX2] += d * d;
-        acc[ROW_XX] += xi * xi;
+        sa += v * b[ix];
+        sb += v * v;
       }
     }
-    s->h[p] = h;
-    acc[ROW_H] += h;
-    acc[ROW_HH] += h * h;
-    acc[ROW_HB] += h * (s->haadf[p] - bmean);
+    acc[el_slot(i, EL_A)] = sa;
+    acc[el_slot(i, EL_B)] = sb;
+    if (o->want_tv) {
+      double tv = 0.0;
+      if (has_down) {
+        const double *xd = xi + nx;
+        for (size_t ix = 0; ix + 1 < nx; ix++) {
+          double dx = xi[ix + 1] - xi[ix], dy = xd[ix] - xi[ix];
+          tv += sqrt(dx * dx + dy * dy);
+        }
+        tv += fabs(xd[nx - 1] - xi[nx - 1]);
+      } else {
+        for (size_t ix = 0; ix + 1 < nx; ix++)
+          tv += fabs(xi[ix + 1] - xi[ix]);
+      }
+      acc[el_slot(i, EL_TV)] = tv;
+    }
+    if (o->z) {
+      const double *zi = o->z + i * n + row, *gi = o->g + i * n + row;
+      double dd = 0.0;
+      for (size_t ix = 0; ix < nx; ix++) {
+        double d = xi[ix] - zi[ix];
+        gd += gi[ix] * d;
+        dd += d * d;
+      }
+      acc[el_slot(i, EL_DD)] = dd;
+    }
+    if (o->xref) {
+      const double *ri = o->xref + i * n + row;
+      for (size_t ix = 0; ix < nx; ix++) {
+        double d = xi[ix] - ri[ix];
+        dx2 += d * d;
+        xx += xi[ix] * xi[ix];
+      }
+    }
   }
+  double sh = 0.0, shh = 0.0, shb = 0.0;
+  for (size_t ix = 0; ix < nx; ix++) {
+    sh += h[ix];
+    shh += h[ix] * h[ix];
+    shb += h[ix] * (bh[ix] - bmean);
+  }
+  acc[ROW_H] = sh;
+  acc[ROW_HH] = shh;
+  acc[ROW_HB] = shb;
+  acc[ROW_GD] = gd;
+  acc[ROW_DX2] = dx2;
+  acc[ROW_XX] = xx;
 }
 
-/* Pass B over one row: residual, Psi1 sum, the gradient, LSQ sums. */
+/* Pass B over one row: residual, Psi1 sum, the gradient, LSQ sums. The
+   residual factor s r / sigma^2 is kept in s->rbuf for the element loops. */
 static void pass_b_row(sf_fuse_solver *s, const double *x, const sf_fuse_eval_opts *o, size_t iy,
                        double scale, double offset, const double *y, double *acc) {
-  const size_t nx = s->nx, n = s->n, ne = s->ne;
+  const size_t nx = s->nx, n = s->n, ne = s->ne, row = iy * nx;
   const double eps = s->par.eps, lc = s->par.lambda_chem;
   const double inv_s2 = 1.0 / (s->sigma_h * s->sigma_h);
   const int poisson = s->par.chem_model == SF_FUSE_CHEM_POISSON;
+  const double *h = s->h + row, *bh = s->haadf + row;
+  double *coef = s->rbuf + row;
   double r2 = 0.0;
-  double lsq[SF_FUSE_MAX_ELEMENTS] = {0};
   for (size_t ix = 0; ix < nx; ix++) {
-    size_t p = iy * nx + ix;
-    double r = scale * s->h[p] + offset - s->haadf[p];
+    double r = scale * h[ix] + offset - bh[ix];
     r2 += r * r;
-    if (o->grad) {
-      double coef = scale * r * inv_s2;
-      for (size_t i = 0; i < ne; i++) {
-        size_t q = i * n + p;
-        double xi = x[q], b = s->chem[i][p];
-        double chem = poisson ? y[i] - b / (xi + eps) : y[i] * (y[i] * xi - b);
-        o->grad[q] = coef * o->grad[q] + lc * chem;
-      }
-    }
-    if (!poisson)
-      for (size_t i = 0; i < ne; i++) {
-        double e = y[i] * x[i * n + p] - s->chem[i][p];
-        lsq[i] += e * e;
-      }
+    coef[ix] = scale * r * inv_s2;
   }
   acc[ROW_R2] = r2;
-  for (size_t i = 0; i < ne; i++)
-    acc[el_slot(i, EL_LSQ)] = lsq[i];
+  for (size_t i = 0; i < ne; i++) {
+    const double *xi = x + i * n + row, *b = s->chem[i] + row;
+    const double yi = y[i];
+    if (o->grad) {
+      double *gr = o->grad + i * n + row;
+      if (poisson)
+        for (size_t ix = 0; ix < nx; ix++)
+          gr[ix] = coef[ix] * gr[ix] + lc * (yi - b[ix] / (xi[ix] + eps));
+      else
+        for (size_t ix = 0; ix < nx; ix++)
+          gr[ix] = coef[ix] * gr[ix] + lc * yi * (yi * xi[ix] - b[ix]);
+    }
+    if (!poisson) {
+      double e2 = 0.0;
+      for (size_t ix = 0; ix < nx; ix++) {
+        double e = yi * xi[ix] - b[ix];
+        e2 += e * e;
+      }
+      acc[el_slot(i, EL_LSQ)] = e2;
+    }
+  }
 }
 
 /* Sum slot k over rows in row order. */
@@ -303,7 +356,7 @@ int sf_fuse_eval_point(sf_fuse_solver *s, const double *x, const sf_fuse_eval_op
 #pragma omp parallel for schedule(static)
   for (long iy = 0; iy < nrow; iy++)
     pass_b_row(s, x, o, (size_t)iy, scale, offset, y, s->rows + (size_t)iy * s->rows_k);
-  s->bytes += 8.0 * dn * (2.0 + (o->grad ? 4.0 * (double)ne : 0.0) + (poisson ? 0.0 : 2.0 * (double)ne));
+  s->bytes += 8.0 * dn * (3.0 + (o->grad ? 5.0 * (double)ne : 0.0) + (poisson ? 0.0 : 2.0 * (double)ne));
 
   double inv_s2 = 1.0 / (s->sigma_h * s->sigma_h);
   pt->psi1 = 0.5 * row_total(s, ROW_R2) * inv_s2;

@@ -111,7 +111,7 @@ static void extrapolate(size_t count, const double *x, const double *xo, double 
 #pragma omp parallel for schedule(static)
   for (long q = 0; q < nc; q++) {
     double v = x[q] + beta * (x[q] - xo[q]);
-    z[q] = v > 0.0 ? v : 0.0;
+    z[q] = 0.5 * (v + fabs(v));
   }
 }
 
@@ -132,7 +132,7 @@ static void forward_step(const sf_fuse_solver *s, const double *z, const double 
 
 static void clamp_copy(size_t count, const double *v, double *x) {
   for (size_t q = 0; q < count; q++)
-    x[q] = v[q] > 0.0 ? v[q] : 0.0;
+    x[q] = 0.5 * (v[q] + fabs(v[q]));
 }
 
 static int initial_guess(sf_fuse_solver *s, const double *x0, double *x) {
@@ -233,6 +233,7 @@ int sf_fuse_solver_run(sf_fuse_solver *s, const double *x0, sf_fuse_result **out
       break;
     const double fz = zpt.psi1 + par->lambda_chem * zpt.psi2;
     int accepted = 0, trials = 0;
+    double curv = 0.0;
     double fp = 0.0;
     for (; trials < par->max_backtracks; trials++) {
       forward_step(s, zp, g, tau, m, v);
@@ -257,9 +258,13 @@ int sf_fuse_solver_run(sf_fuse_solver *s, const double *x0, sf_fuse_result **out
       if (st != SF_OK)
         break;
       fp = trial.psi1 + par->lambda_chem * trial.psi2;
-      double q = fz + trial.gd;
+      double dm = 0.0; /* ||x+ - z||^2 in the metric, without tau */
       for (size_t i = 0; i < ne; i++)
-        q += trial.dd[i] / (2.0 * tau * m[i]);
+        dm += trial.dd[i] / m[i];
+      double q = fz + trial.gd + dm / (2.0 * tau);
+      /* curvature of F along the step relative to the metric: the test passes
+         when curv <= 1/tau */
+      curv = dm > 0.0 ? 2.0 * (fp - fz - trial.gd) / dm : 0.0;
       double slack = FUSE_ROUNDING * (zpt.mag > trial.mag ? zpt.mag : trial.mag);
       if (fp <= q + slack) {
         accepted = 1;
@@ -304,15 +309,19 @@ int sf_fuse_solver_run(sf_fuse_solver *s, const double *x0, sf_fuse_result **out
     cur = trial;
     res->trace[k] = cost_of(par, &cur, tau);
     res->n_trace = k + 1;
-    sf_log(SF_LOG_DEBUG, "fuse: iteration %d: total %.10g (Psi1 %.6g, Psi2 %.6g, TV %.6g) step %.3g",
-           k, phi, cur.psi1, cur.psi2, cur.tv, tau);
+    sf_log(SF_LOG_DEBUG,
+           "fuse: iteration %d: total %.10g (Psi1 %.6g, Psi2 %.6g, TV %.6g) step %.3g, "
+           "curvature x step %.3g, %d rejected trials",
+           k, phi, cur.psi1, cur.psi2, cur.tv, tau, curv * tau, trials);
     sf_progress_add(prog, 1);
     if (par->accelerate) {
       double t_new = 0.5 * (1.0 + sqrt(1.0 + 4.0 * t * t));
       beta = (t - 1.0) / t_new;
       t = t_new;
     }
-    if (trials == 0)
+    /* grow the step after a clean step that used less than half of the
+       curvature budget, so that growth rarely costs a rejected trial */
+    if (trials == 0 && curv * tau < 0.5)
       tau *= par->step_grow;
     if ((par->tol_x > 0.0 || par->tol_cost > 0.0) && dx_rel <= par->tol_x &&
         dphi_rel <= par->tol_cost) {

@@ -31,6 +31,7 @@ struct sf_fuse_solver {
   int have_held_scale;
   double *buf[SF_FUSE_NBUF];                /* n_e*n each */
   double *h;                                /* n: HAADF model at the last evaluation */
+  double *rbuf;                             /* n: residual factors s r / sigma_H^2 */
   double *rows;                             /* ny * rows_k per-row partial sums */
   size_t rows_k;
   sf_tv_prox *tv;

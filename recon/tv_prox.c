@@ -107,64 +107,116 @@ void sf_tv_prox_dual(const sf_tv_prox *tv, size_t k, const double **px, const do
 }
 
 /* x row = P_C(b - lambda D* r) with r = p + beta (p - q); returns the sums of
-   (x_new - x_old)^2 (when sums > 1) and x_new^2 (when sums > 0) in s[0], s[1]. */
+   (x_new - x_old)^2 (when sums > 1) and x_new^2 (when sums > 0) in s[0], s[1].
+   (D* r)_ix = r.x[ix-1] - r.x[ix] + r.y[up] - r.y[ix]; missing terms are 0. */
 static void primal_row(size_t nx, size_t iy, const double *px, const double *py,
                        const double *qx, const double *qy, double beta, double lambda,
                        const double *b, double *x, int nonneg, int sums, double s[2]) {
-  size_t row = iy * nx;
+  const size_t row = iy * nx;
   const double *pxr = px + row, *pyr = py + row, *qxr = qx + row, *qyr = qy + row;
   const double *br = b + row;
   double *xr = x + row;
   double sd = 0.0, sx = 0.0;
-  const double *pyu = iy > 0 ? py + row - nx : NULL, *qyu = iy > 0 ? qy + row - nx : NULL;
-  double left = 0.0; /* r.x of the previous pixel in this row */
-  for (size_t ix = 0; ix < nx; ix++) {
-    double rx = pxr[ix] + beta * (pxr[ix] - qxr[ix]);
-    double ry = pyr[ix] + beta * (pyr[ix] - qyr[ix]);
-    double up = pyu ? pyu[ix] + beta * (pyu[ix] - qyu[ix]) : 0.0;
-    double div = left - rx + up - ry; /* (D* r) at this pixel */
-    double v = br[ix] - lambda * div;
-    if (nonneg && v < 0.0) /* NaN passes through and is caught by the sums */
-      v = 0.0;
-    if (sums) {
-      if (sums > 1) {
-        double d = v - xr[ix];
-        sd += d * d;
-      }
-      sx += v * v;
-    }
-    xr[ix] = v;
-    left = rx;
+  const double *pyu = iy > 0 ? pyr - nx : pyr, *qyu = iy > 0 ? qyr - nx : qyr;
+  const double up_on = iy > 0 ? 1.0 : 0.0;
+  const double b1 = 1.0 + beta;
+  /* pixel 0 has no left neighbour; the others form one vectorisable loop */
+  {
+    double rx = b1 * pxr[0] - beta * qxr[0];
+    double ry = b1 * pyr[0] - beta * qyr[0];
+    double ru = up_on * (b1 * pyu[0] - beta * qyu[0]);
+    double v = br[0] - lambda * ((ru - ry) - rx);
+    if (nonneg) /* max(v, 0) without a branch; NaN passes through to the sums */
+      v = 0.5 * (v + fabs(v));
+    if (sums > 1)
+      sd += (v - xr[0]) * (v - xr[0]);
+    sx += v * v;
+    xr[0] = v;
   }
+  const double keep = nonneg ? 0.5 : 1.0, flip = nonneg ? 0.5 : 0.0;
+#define SF_TV_PRIMAL_VALUE                                                                   \
+  double rx = b1 * pxr[ix] - beta * qxr[ix];                                                 \
+  double rl = b1 * pxr[ix - 1] - beta * qxr[ix - 1];                                         \
+  double ry = b1 * pyr[ix] - beta * qyr[ix];                                                 \
+  double ru = up_on * (b1 * pyu[ix] - beta * qyu[ix]);                                       \
+  double v = br[ix] - lambda * ((rl - rx) + (ru - ry));                                      \
+  v = keep * v + flip * fabs(v); /* max(v, 0) when nonneg, else v */
+  if (sums > 1) {
+#pragma omp simd reduction(+ : sd, sx)
+    for (size_t ix = 1; ix < nx; ix++) {
+      SF_TV_PRIMAL_VALUE
+      double d = v - xr[ix];
+      sd += d * d;
+      sx += v * v;
+      xr[ix] = v;
+    }
+  } else {
+#pragma omp simd reduction(+ : sx)
+    for (size_t ix = 1; ix < nx; ix++) {
+      SF_TV_PRIMAL_VALUE
+      sx += v * v;
+      xr[ix] = v;
+    }
+  }
+#undef SF_TV_PRIMAL_VALUE
   s[0] = sd;
   s[1] = sx;
 }
 
 /* New dual (written over q) = Proj(r + D x / (8 lambda)); returns the restart
-   test sum <r - p_new, p_new - p>. */
+   test sum <r - p_new, p_new - p>. The last column has no x-difference and
+   px = 0 there; the last row has no y-difference and py = 0 there. */
 static double dual_row(size_t nx, size_t ny, size_t iy, const double *px, const double *py,
                        double *qx, double *qy, double beta, double c, const double *x) {
-  size_t row = iy * nx;
+  const size_t row = iy * nx;
   const double *pxr = px + row, *pyr = py + row;
   double *qxr = qx + row, *qyr = qy + row;
   const double *xr = x + row;
-  int has_down = iy + 1 < ny;
+  const double *xd = iy + 1 < ny ? xr + nx : xr; /* last row: differences of 0 */
+  const double b1 = 1.0 + beta;
   double acc = 0.0;
-  for (size_t ix = 0; ix < nx; ix++) {
-    double gx = ix + 1 < nx ? xr[ix + 1] - xr[ix] : 0.0;
-    double gy = has_down ? xr[ix + nx] - xr[ix] : 0.0;
-    double rx = pxr[ix] + beta * (pxr[ix] - qxr[ix]);
-    double ry = pyr[ix] + beta * (pyr[ix] - qyr[ix]);
-    double ux = rx + c * gx, uy = ry + c * gy;
-    double n2 = ux * ux + uy * uy;
-    if (n2 > 1.0) {
-      double s = 1.0 / sqrt(n2);
-      ux *= s;
-      uy *= s;
+  const size_t last = nx - 1;
+  /* in chunks: the step and the norms vectorise; the square roots (which
+     carry an errno branch under the default -fmath-errno) run as a scalar
+     loop; the scaling and the restart sum vectorise again */
+  enum { CHUNK = 128 };
+  double ux[CHUNK], uy[CHUNK], sc[CHUNK];
+  for (size_t c0 = 0; c0 < last; c0 += CHUNK) {
+    const size_t m = last - c0 < CHUNK ? last - c0 : CHUNK;
+    const double *px0 = pxr + c0, *py0 = pyr + c0, *qx0 = qxr + c0, *qy0 = qyr + c0;
+    const double *x0 = xr + c0, *xd0 = xd + c0;
+#pragma omp simd
+    for (size_t k = 0; k < m; k++) {
+      double rx = b1 * px0[k] - beta * qx0[k];
+      double ry = b1 * py0[k] - beta * qy0[k];
+      ux[k] = rx + c * (x0[k + 1] - x0[k]);
+      uy[k] = ry + c * (xd0[k] - x0[k]);
+      sc[k] = ux[k] * ux[k] + uy[k] * uy[k];
     }
-    acc += (rx - ux) * (ux - pxr[ix]) + (ry - uy) * (uy - pyr[ix]);
-    qxr[ix] = ux;
-    qyr[ix] = uy;
+    for (size_t k = 0; k < m; k++)
+      sc[k] = sqrt(sc[k]);
+    double *qxw = qxr + c0, *qyw = qyr + c0;
+#pragma omp simd reduction(+ : acc)
+    for (size_t k = 0; k < m; k++) {
+      /* divide by 1 + max(|u| - 1, 0): exactly 1 inside the unit disc */
+      double t = sc[k] - 1.0;
+      double s = 1.0 / (1.0 + 0.5 * (t + fabs(t)));
+      double rx = b1 * px0[k] - beta * qxw[k];
+      double ry = b1 * py0[k] - beta * qyw[k];
+      double vx = ux[k] * s, vy = uy[k] * s;
+      acc += (rx - vx) * (vx - px0[k]) + (ry - vy) * (vy - py0[k]);
+      qxw[k] = vx;
+      qyw[k] = vy;
+    }
+  }
+  {
+    size_t ix = nx - 1;
+    double ry = b1 * pyr[ix] - beta * qyr[ix];
+    double u = ry + c * (xd[ix] - xr[ix]);
+    u = u > 1.0 ? 1.0 : u < -1.0 ? -1.0 : u;
+    acc += (ry - u) * (u - pyr[ix]);
+    qxr[ix] = 0.0;
+    qyr[ix] = u;
   }
   return acc;
 }
@@ -197,7 +249,7 @@ int sf_tv_prox_apply(sf_tv_prox *tv, size_t first, size_t count, const double *b
     if (lambda[k] == 0.0) {
       for (size_t i = 0; i < n; i++) {
         double v = b[k * n + i];
-        x[k * n + i] = nonneg && v < 0.0 ? 0.0 : v;
+        x[k * n + i] = nonneg ? 0.5 * (v + fabs(v)) : v;
       }
     }
   }

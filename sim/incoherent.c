@@ -84,21 +84,6 @@ int sf_incoherent_haadf(sf_haadf_form form, double gamma, size_t n_el, const int
   return SF_OK;
 }
 
-/* Axis step in Å from its units ("Å", "A" or "nm"); SF_EINVAL otherwise. */
-static int axis_step_A(const sf_map *m, int axis, double *step_A) {
-  const sf_axis *ax = &m->axis[axis];
-  double scale = 0.0;
-  if (strcmp(ax->units, "Å") == 0 || strcmp(ax->units, "A") == 0)
-    scale = 1.0;
-  else if (strcmp(ax->units, "nm") == 0)
-    scale = 10.0;
-  if (scale == 0.0)
-    return sf_error_set(SF_EINVAL, "map '%s' axis %d: units '%s': a blur in Å needs the axis "
-                        "in Å or nm", m->name, axis, ax->units);
-  *step_A = fabs(ax->step) * scale;
-  return SF_OK;
-}
-
 static int check_inputs(const sf_imageset *set, const sf_incoherent_params *p, size_t n_el,
                         const sf_incoherent_element *el, const char *haadf_name,
                         const sf_map **truth) {
@@ -178,8 +163,8 @@ static int simulate(sf_imageset *set, const sf_incoherent_params *p, size_t n_el
   const size_t nx = t0->nx, ny = t0->ny, npix = nx * ny;
   double sx = 1.0, sy = 1.0;
   if (p->blur_fwhm_A > 0.0) {
-    SF_TRY(axis_step_A(t0, 0, &sx));
-    SF_TRY(axis_step_A(t0, 1, &sy));
+    SF_TRY(sf_map_axis_step_A(t0, 0, &sx));
+    SF_TRY(sf_map_axis_step_A(t0, 1, &sy));
   }
   for (size_t i = 0; i < n_el; ++i) {
     for (size_t k = 0; k < npix; ++k)

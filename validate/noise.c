@@ -144,22 +144,15 @@ int sf_noise_draw(const double *expected, size_t npix, double read_noise_counts,
   return SF_OK;
 }
 
-/* Pixel area in Å^2 from the map's x and y axes (Å or nm). */
+/* Pixel area in Å^2 from the map's x and y axes (Å, nm or pm). */
 static int map_pixel_area_A2(const sf_map *map, double *area) {
-  double s[2];
-  for (int a = 0; a < 2; ++a) {
-    const sf_axis *ax = &map->axis[a];
-    double scale = 0.0;
-    if (strcmp(ax->units, "Å") == 0 || strcmp(ax->units, "A") == 0)
-      scale = 1.0;
-    else if (strcmp(ax->units, "nm") == 0)
-      scale = 10.0;
-    if (scale == 0.0)
-      return sf_error_set(SF_EINVAL, "noise: map '%s' axis %d is in '%s': give pixel_area_A2 or "
-                          "calibrate the axes in Å or nm", map->name, a, ax->units);
-    s[a] = fabs(ax->step) * scale;
-  }
-  *area = s[0] * s[1];
+  double sx, sy;
+  int status = sf_map_axis_step_A(map, 0, &sx);
+  if (status == SF_OK)
+    status = sf_map_axis_step_A(map, 1, &sy);
+  if (status != SF_OK)
+    return sf_error_prepend(status, "noise: give pixel_area_A2 or calibrate the axes");
+  *area = sx * sy;
   return SF_OK;
 }
 

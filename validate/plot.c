@@ -144,7 +144,8 @@ static int set_range(sf_plot *p, int axis, double lo, double hi) {
   }
   if (!isfinite(lo) || !isfinite(hi) || !(lo < hi) || (p->log_axis[axis] && !(lo > 0.0)))
     return sf_error_set(SF_EINVAL, "plot %c range [%g, %g]: need finite lo < hi%s",
-                        axis ? 'y' : 'x', lo, hi, p->log_axis[axis] ? " and lo > 0 (log axis)" : "");
+                        axis ? 'y' : 'x', lo, hi,
+                        p->log_axis[axis] ? " and lo > 0 (log axis)" : "");
   p->fixed[axis][0] = lo;
   p->fixed[axis][1] = hi;
   return SF_OK;

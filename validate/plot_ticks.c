@@ -118,13 +118,11 @@ void sf_plot_tick_label(double v, double step, char *buf, size_t size) {
     snprintf(buf, size, "%s", isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
     return;
   }
-  if (v == 0.0 || (step > 0.0 && fabs(v) < step * TICK_SLACK)) {
-    snprintf(buf, size, "0");
-    return;
-  }
+  if (step > 0.0 && fabs(v) < step * TICK_SLACK)
+    v = 0.0; /* rounding residue of a tick at zero */
   double av = fabs(v);
   char text[64];
-  if (av >= 1e5 || av < 1e-3) {
+  if (v != 0.0 && (av >= 1e5 || av < 1e-3)) {
     int e = (int)floor(log10(av));
     double mant = v / pow(10.0, e);
     int d = 6;

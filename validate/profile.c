@@ -29,15 +29,6 @@ double sf_profile_bilinear(const sf_map *m, double x, double y) {
   return (1.0 - fy) * ((1.0 - fx) * v00 + fx * v10) + fy * ((1.0 - fx) * v01 + fx * v11);
 }
 
-/* Length unit of an axis in Å: 1 (Å), 10 (nm) or 0 (anything else). */
-static double axis_scale_A(const sf_axis *ax) {
-  if (strcmp(ax->units, "Å") == 0 || strcmp(ax->units, "A") == 0)
-    return 1.0;
-  if (strcmp(ax->units, "nm") == 0)
-    return 10.0;
-  return 0.0;
-}
-
 void sf_profile_destroy(sf_profile *p) {
   if (!p)
     return;
@@ -72,7 +63,7 @@ static int check_maps(const sf_map *const *maps, size_t n_maps) {
 /* Convert the segment and width to pixels; *step_A is the pixel size in Å or 0. */
 static int to_pixels(const sf_map *m, sf_profile_units units, double c[4], double *width,
                      double *sx_A, double *sy_A) {
-  double kx = axis_scale_A(&m->axis[0]), ky = axis_scale_A(&m->axis[1]);
+  double kx = sf_axis_length_scale_A(&m->axis[0]), ky = sf_axis_length_scale_A(&m->axis[1]);
   *sx_A = kx * fabs(m->axis[0].step);
   *sy_A = ky * fabs(m->axis[1].step);
   if (units == SF_PROFILE_PIXELS)

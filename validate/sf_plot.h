@@ -137,8 +137,9 @@ int sf_plot_nice_ticks(double lo, double hi, int max_ticks, double *ticks, int c
 int sf_plot_log_ticks(double lo, double hi, int max_ticks, double *ticks, int capacity,
                       int *count);
 /** Label text for a tick value: plain decimals with as many digits as `step`
-    (the tick spacing; 0 to format v alone) needs, or mantissa-exponent form
-    ("2.5e6", "1e-5") when |v| >= 1e5 or |v| < 1e-3. Never "-0". */
+    (the tick spacing; 0 to format v alone) needs, zero included ("0.0" for
+    step 0.5), or mantissa-exponent form ("2.5e6", "1e-5") when |v| >= 1e5 or
+    0 < |v| < 1e-3. Never "-0". */
 void sf_plot_tick_label(double v, double step, char *buf, size_t size);
 
 /* ---------------------------------------------------------------- line, scatter and bar plots */
@@ -168,16 +169,21 @@ sf_plot_style sf_plot_marker_style(sf_plot_marker marker, int size_px);
 sf_plot *sf_plot_create(int width_px, int height_px);
 /** Free the plot; NULL is a no-op. */
 void sf_plot_destroy(sf_plot *p);
-/** Title above the plot, and axis titles (UTF-8; copied; NULL clears). */
+/** Title above the plot (UTF-8, copied; NULL clears it). SF_ENOMEM on failure. */
 int sf_plot_set_title(sf_plot *p, const char *title);
+/** Title of the x axis, under the tick labels (UTF-8, copied; NULL clears it). */
 int sf_plot_set_xlabel(sf_plot *p, const char *label);
+/** Title of the y axis, written upwards left of the tick labels (UTF-8, copied; NULL clears it). */
 int sf_plot_set_ylabel(sf_plot *p, const char *label);
-/** Logarithmic x or y axis (on != 0). */
+/** Logarithmic x axis (on != 0). SF_EINVAL if a fixed x range starts at <= 0. */
 int sf_plot_set_log_x(sf_plot *p, int on);
+/** Logarithmic y axis (on != 0). SF_EINVAL if a fixed y range starts at <= 0. */
 int sf_plot_set_log_y(sf_plot *p, int on);
-/** Fixed axis range in data units (lo < hi, both > 0 on a log axis); NaN, NaN
+/** Fixed x range in data units (lo < hi, lo > 0 on a log axis); NaN, NaN
     returns to the automatic range (data extent plus 5 % margins). */
 int sf_plot_set_xrange(sf_plot *p, double lo, double hi);
+/** Fixed y range in data units, as sf_plot_set_xrange. Bars make the
+    automatic range start exactly at 0 on a linear axis. */
 int sf_plot_set_yrange(sf_plot *p, double lo, double hi);
 /** Text scale for ticks, labels and legend (1 to 8; the title is one step
     larger). Default: 1, or 2 for plots at least 1000 px wide. */

@@ -17,7 +17,7 @@
    phases: with a label map, one Gaussian per (element, phase) over that
    phase's pixels; without, a K-Gaussian mixture per element whose
    components start at the expected concentrations (phases whose expected
-   values are closer than merge_separation share one component).
+   values differ by at most merge_separation share one component).
    Definitions: docs/validation-model.md.
 
    Catalogue: sf_histogram_create, sf_histogram_destroy,
@@ -101,7 +101,7 @@ typedef struct sf_stoich_options {
   double mask_fraction;    /* specimen mask threshold (fraction of max sum), [0, 1] */
   size_t n_bins;           /* 0: Freedman-Diaconis */
   double lo, hi;           /* histogram range; lo >= hi: the data range */
-  double merge_separation; /* mixture mode: expected values closer than this share a component */
+  double merge_separation; /* mixture mode: expected values this close share a component */
 } sf_stoich_options;
 
 typedef struct sf_stoich_entry {

@@ -427,7 +427,7 @@ static int analyse_mixture(const double *c, const uint8_t *mask, size_t npix, si
   size_t group[SF_STOICH_MAX_COMPONENTS], K = 0;
   double target[SF_STOICH_MAX_COMPONENTS];
   if (known) {
-    /* Phases in increasing expected value; a gap below merge_separation joins a group. */
+    /* Phases in increasing expected value; a gap of at most merge_separation joins a group. */
     size_t order[SF_STOICH_MAX_COMPONENTS];
     for (size_t p = 0; p < n_phases; ++p)
       order[p] = p;
@@ -441,7 +441,7 @@ static int analyse_mixture(const double *c, const uint8_t *mask, size_t npix, si
     double sum[SF_STOICH_MAX_COMPONENTS] = {0};
     for (size_t a = 0; a < n_phases; ++a) {
       size_t p = order[a];
-      if (a == 0 || row[p].truth - row[order[a - 1]].truth >= o->merge_separation)
+      if (a == 0 || row[p].truth - row[order[a - 1]].truth > o->merge_separation)
         ++K;
       group[p] = K - 1;
       sum[K - 1] += row[p].truth;
