@@ -8,5 +8,7 @@ const sf_cli_entry sf_cli_commands[] = {
      sf_cmd_info},
     {"pattern", "write a calibrated orientation test set (.emd + PNG previews)", sf_cmd_pattern},
     {"config", "parse a config file and print what it contains (TOML subset)", sf_cmd_config},
+    {"structure", "build crystals, particles and core-shell structures; write XYZ + PNG preview",
+     sf_cmd_structure},
     {NULL, NULL, NULL},
 };

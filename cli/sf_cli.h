@@ -33,6 +33,7 @@ extern char **sf_cli_argv;
 int sf_cmd_info(int argc, char **argv);
 int sf_cmd_pattern(int argc, char **argv);
 int sf_cmd_config(int argc, char **argv);
+int sf_cmd_structure(int argc, char **argv);
 
 #ifdef __cplusplus
 }

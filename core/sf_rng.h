@@ -24,7 +24,8 @@ enum {
   SF_RNG_PURPOSE_PHONON = 1,
   SF_RNG_PURPOSE_NOISE = 2,
   SF_RNG_PURPOSE_SPLIT = 3, /* Poisson thinning for cross-validation */
-  SF_RNG_PURPOSE_INIT = 4
+  SF_RNG_PURPOSE_INIT = 4,
+  SF_RNG_PURPOSE_STRUCTURE = 5 /* random substitution in builders */
 };
 #define SF_RNG_STREAM(purpose, index) (((uint64_t)(purpose) << 48) | (uint64_t)(index))
 

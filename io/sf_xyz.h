@@ -18,7 +18,8 @@
 
    Extended XYZ:
        N
-       Lattice="ax ay az bx by bz cx cy cz" Properties=species:S:1:pos:R:3[:occupancy:R:1][:u_rms:R:1] ...
+       Lattice="ax ay az bx by bz cx cy cz"
+         Properties=species:S:1:pos:R:3[:occupancy:R:1][:u_rms:R:1] ...   (one line)
        Sym x y z [occ] [u_rms] ...
    Properties defaults to species:S:1:pos:R:3; other columns (forces, ...)
    are skipped by their declared width; a Z:I:1 column may replace species.
@@ -45,7 +46,7 @@ extern "C" {
 #endif
 
 typedef enum sf_xyz_format {
-  SF_XYZ_AUTO = 0,     /* reading: extended XYZ when line 1 is an integer and line 2 has key=value */
+  SF_XYZ_AUTO = 0, /* reading: extended if line 1 is an integer and line 2 has key=value */
   SF_XYZ_KIRKLAND = 1,
   SF_XYZ_EXTENDED = 2
 } sf_xyz_format;

@@ -79,7 +79,7 @@ int sf_continuum_solve(const sf_atom_grid *g, const double *V, double Z_nuc, dou
     return sf_error_set(SF_EINVAL, "continuum energy %g Ha: must be > 0", energy_Ha);
   if (l < 0 || l > 30)
     return sf_error_set(SF_EINVAL, "continuum l = %d: must be 0..30", l);
-  double r1 = 14.0, r2 = 16.0;
+  double r1 = 30.0, r2 = 35.0;
   if (match && (match->r1_bohr != 0.0 || match->r2_bohr != 0.0)) {
     r1 = match->r1_bohr;
     r2 = match->r2_bohr;
@@ -96,10 +96,18 @@ int sf_continuum_solve(const sf_atom_grid *g, const double *V, double Z_nuc, dou
                         "continuum at %g eV: matching interval %g .. %g Bohr extends beyond the "
                         "grid (r_max = %g Bohr)",
                         energy_Ha * SF_HARTREE_eV, r1, r2, g->r[n - 1]);
-  /* Integrate on a grid refined m times so that k dr <= REFINED_KDR at r2
-     (Numerov's phase error falls as m^-4); V is interpolated as r V with
-     4-point Lagrange cubics in x. */
-  int m = (int)ceil(k * r2 * g->h / REFINED_KDR);
+  /* Integrate on a grid refined m times so that the phase step per point,
+     omega = r k_loc(r) dx with k_loc = sqrt(2 (eps - V)), stays below
+     REFINED_KDR up to r2 (Numerov's phase error falls as m^-4); V is
+     interpolated as r V with 4-point Lagrange cubics in x. */
+  double omega = 0.0;
+  for (size_t i = 0; i < n && g->r[i] <= r2; ++i) {
+    const double t = 2.0 * (energy_Ha - V[i]);
+    if (t > 0.0)
+      omega = fmax(omega, g->r[i] * sqrt(t));
+  }
+  omega = fmax(omega, k * r2);
+  int m = (int)ceil(omega * g->h / REFINED_KDR);
   if (m < 1)
     m = 1;
   if (m > REFINE_MAX)
@@ -111,12 +119,12 @@ int sf_continuum_solve(const sf_atom_grid *g, const double *V, double Z_nuc, dou
   const double r_lim = NUMEROV_MAX_KDR / (k * hf);
   if (r_lim < g->r[n - 1])
     jf_end = (size_t)floor((log(r_lim) - g->x0) / hf);
-  if (jf_end < 2 || exp(g->x0 + (double)jf_end * hf) < r2)
+  if (jf_end < 2 || exp(g->x0 + (double)jf_end * hf) < r2 || omega * hf > NUMEROV_MAX_KDR)
     return sf_error_set(SF_ERANGE,
-                        "continuum at %g eV (k = %g / Bohr): the grid step k dr = %.2f at "
+                        "continuum at %g eV (k = %g / Bohr): the grid step k dr = %.2f up to "
                         "r = %g Bohr exceeds %.1f even refined %d times; use more grid points "
                         "or a lower energy",
-                        energy_Ha * SF_HARTREE_eV, k, k * r2 * hf, r2, NUMEROV_MAX_KDR, m);
+                        energy_Ha * SF_HARTREE_eV, k, omega * hf, r2, NUMEROV_MAX_KDR, m);
   double *uf = sf_alloc(jf_end + 1, sizeof(double), "continuum state");
   if (!uf)
     return SF_ENOMEM;

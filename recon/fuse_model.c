@@ -7,6 +7,7 @@
 #include "core/sf_alloc.h"
 #include "core/sf_log.h"
 #include "core/sf_status.h"
+#include "recon/sf_recon_loops.h"
 
 #include <float.h>
 #include <math.h>
@@ -15,7 +16,7 @@
 
 /* Per-row partial sums: fixed slots, then per-element blocks. */
 enum { ROW_H, ROW_HH, ROW_HB, ROW_GD, ROW_DX2, ROW_XX, ROW_R2, ROW_FIXED };
-enum { EL_A, EL_B, EL_TV, EL_DD, EL_LSQ, EL_COUNT };
+enum { EL_A, EL_B, EL_X, EL_TV, EL_DD, EL_LSQ, EL_COUNT };
 
 static size_t el_slot(size_t i, int what) { return ROW_FIXED + (size_t)EL_COUNT * i + (size_t)what; }
 
@@ -57,6 +58,8 @@ int sf_fuse_solver_set_params(sf_fuse_solver *s, const sf_fuse_params *par) {
   s->sigma_h = sigma;
   s->par = *par;
   s->have_held_scale = 0;
+  for (size_t i = 0; i < s->ne; i++)
+    s->yield_cur[i] = s->yield_known[i];
   return SF_OK;
 }
 
@@ -108,10 +111,13 @@ int sf_fuse_solver_create(const sf_fuse_problem *prob, const sf_fuse_params *par
       total += s->haadf[p];
     s->haadf_mean = total / (double)s->n;
     for (size_t i = 0; i < s->ne; i++) {
-      double b = 0.0;
-      for (size_t p = 0; p < s->n; p++)
+      double b = 0.0, bb = 0.0;
+      for (size_t p = 0; p < s->n; p++) {
         b += s->chem[i][p];
+        bb += s->chem[i][p] * s->chem[i][p];
+      }
       s->chem_sum[i] = b;
+      s->chem_sq[i] = bb;
     }
     st = sf_fuse_solver_set_params(s, par);
   }
@@ -173,13 +179,14 @@ static void pass_a_row(sf_fuse_solver *s, const double *x, const sf_fuse_eval_op
     const double *xi = x + i * n + row, *b = s->chem[i] + row;
     const double w = s->w[i];
     double *gr = o->grad ? o->grad + i * n + row : NULL;
-    double sa = 0.0, sb = 0.0;
+    double sa = 0.0, sb = 0.0, sx = 0.0;
     for (size_t ix = 0; ix < nx; ix++) {
       double v = xi[ix], P = power(v, gamma);
       double t = w * P;
       h[ix] = i == 0 ? t : h[ix] + t;
       if (gr) /* gamma > 1: P / x, with 0 at x = 0, without a branch */
         gr[ix] = gamma > 1.0 ? w * gamma * P / (v + (double)(v == 0.0)) : w * dpow(v, P, gamma);
+      sx += v;
       if (poisson) {
         sa += v;
         if (b[ix] > 0.0)
@@ -191,6 +198,7 @@ static void pass_a_row(sf_fuse_solver *s, const double *x, const sf_fuse_eval_op
     }
     acc[el_slot(i, EL_A)] = sa;
     acc[el_slot(i, EL_B)] = sb;
+    acc[el_slot(i, EL_X)] = sx;
     if (o->want_tv) {
       double tv = 0.0;
       if (has_down) {
@@ -208,11 +216,12 @@ static void pass_a_row(sf_fuse_solver *s, const double *x, const sf_fuse_eval_op
     }
     if (o->z) {
       const double *zi = o->z + i * n + row, *gi = o->g + i * n + row;
+      const double *mi = o->zmetric + i * n + row;
       double dd = 0.0;
       for (size_t ix = 0; ix < nx; ix++) {
         double d = xi[ix] - zi[ix];
         gd += gi[ix] * d;
-        dd += d * d;
+        dd += d * d / mi[ix];
       }
       acc[el_slot(i, EL_DD)] = dd;
     }
@@ -242,7 +251,8 @@ static void pass_a_row(sf_fuse_solver *s, const double *x, const sf_fuse_eval_op
 /* Pass B over one row: residual, Psi1 sum, the gradient, LSQ sums. The
    residual factor s r / sigma^2 is kept in s->rbuf for the element loops. */
 static void pass_b_row(sf_fuse_solver *s, const double *x, const sf_fuse_eval_opts *o, size_t iy,
-                       double scale, double offset, const double *y, double *acc) {
+                       double scale, double offset, const double *y, const double *floor,
+                       double *acc) {
   const size_t nx = s->nx, n = s->n, ne = s->ne, row = iy * nx;
   const double eps = s->par.eps, lc = s->par.lambda_chem;
   const double inv_s2 = 1.0 / (s->sigma_h * s->sigma_h);
@@ -261,6 +271,19 @@ static void pass_b_row(sf_fuse_solver *s, const double *x, const sf_fuse_eval_op
     const double yi = y[i];
     if (o->grad) {
       double *gr = o->grad + i * n + row;
+      double *mt = o->metric ? o->metric + i * n + row : NULL;
+      const double a2 = scale * scale * inv_s2, fl = floor[i];
+      if (mt) {
+        /* metric: 1 / (Gauss-Newton diagonal curvature + floor); gr holds dh/dx */
+        if (poisson)
+          for (size_t ix = 0; ix < nx; ix++) {
+            double u = 1.0 / (xi[ix] + eps);
+            mt[ix] = 1.0 / (a2 * gr[ix] * gr[ix] + lc * b[ix] * u * u + fl);
+          }
+        else
+          for (size_t ix = 0; ix < nx; ix++)
+            mt[ix] = 1.0 / (a2 * gr[ix] * gr[ix] + lc * yi * yi + fl);
+      }
       if (poisson)
         for (size_t ix = 0; ix < nx; ix++)
           gr[ix] = coef[ix] * gr[ix] + lc * (yi - b[ix] / (xi[ix] + eps));
@@ -287,22 +310,65 @@ static double row_total(const sf_fuse_solver *s, size_t k) {
   return t;
 }
 
+void sf_fuse_point_terms(const sf_fuse_solver *s, sf_fuse_point *pt) {
+  const sf_fuse_params *par = &s->par;
+  const double dn = (double)s->n;
+  double psi2 = 0.0, mag2 = 0.0, tv = 0.0;
+  for (size_t i = 0; i < s->ne; i++) {
+    const double y = pt->yield[i];
+    if (par->chem_model == SF_FUSE_CHEM_POISSON) {
+      double B = s->chem_sum[i];
+      double lin = y * (pt->X[i] + dn * par->eps);
+      double logy = B > 0.0 ? B * log(y) : 0.0;
+      psi2 += lin - logy - pt->L[i];
+      mag2 += fabs(lin) + fabs(logy) + fabs(pt->L[i]);
+    } else {
+      psi2 += pt->E[i];
+      mag2 += pt->E[i];
+    }
+    tv += y * pt->T[i];
+  }
+  pt->psi2 = psi2;
+  pt->tv = tv;
+  pt->mag = pt->psi1 + par->lambda_chem * mag2 + par->lambda_tv * tv;
+}
+
+void sf_fuse_update_yields(sf_fuse_solver *s, sf_fuse_point *pt) {
+  const sf_fuse_params *par = &s->par;
+  const double dn = (double)s->n, ratio = par->lambda_tv / par->lambda_chem;
+  for (size_t i = 0; i < s->ne; i++) {
+    double y;
+    if (par->chem_model == SF_FUSE_CHEM_POISSON) {
+      /* d/dy [y (X + N eps) - B log y + (lambda_tv / lambda_chem) y T] = 0 */
+      y = s->chem_sum[i] / (pt->X[i] + dn * par->eps + ratio * pt->T[i]);
+    } else {
+      /* d/dy [1/2 (y^2 Sxx - 2 y Sxb + Sbb) + (lambda_tv / lambda_chem) y T] = 0, y >= 0 */
+      y = pt->Sxx[i] > 0.0 ? (pt->Sxb[i] - ratio * pt->T[i]) / pt->Sxx[i] : s->yield_cur[i];
+      if (!(y > 0.0))
+        y = 0.0;
+      pt->E[i] = 0.5 * (y * y * pt->Sxx[i] - 2.0 * y * pt->Sxb[i] + s->chem_sq[i]);
+    }
+    pt->yield[i] = y;
+    s->yield_cur[i] = y;
+  }
+  sf_fuse_point_terms(s, pt);
+}
+
 int sf_fuse_eval_point(sf_fuse_solver *s, const double *x, const sf_fuse_eval_opts *o,
                        sf_fuse_point *pt) {
   const size_t n = s->n, ne = s->ne;
   const sf_fuse_params *par = &s->par;
   const int poisson = par->chem_model == SF_FUSE_CHEM_POISSON;
-  const int est_y = o->fixed == NULL && par->estimate_yield;
-  const int est_lsq = !poisson && est_y;
+  const int est_lsq = !poisson && par->estimate_yield;
   const long nrow = (long)s->ny;
   s->evaluations++;
 
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (s->n * s->ne >= SF_RECON_PAR_MIN)
   for (long iy = 0; iy < nrow; iy++)
     pass_a_row(s, x, o, (size_t)iy, est_lsq, s->rows + (size_t)iy * s->rows_k);
   double dn = (double)n;
   s->bytes += 8.0 * dn * (2.0 + 2.0 * (double)ne + (o->grad ? (double)ne : 0.0) +
-                          (o->z ? 2.0 * (double)ne : 0.0) + (o->xref ? (double)ne : 0.0));
+                          (o->z ? 3.0 * (double)ne : 0.0) + (o->xref ? (double)ne : 0.0));
 
   double Sh = row_total(s, ROW_H), Shh = row_total(s, ROW_HH), Shb = row_total(s, ROW_HB);
   /* nuisance: scale and offset */
@@ -338,52 +404,54 @@ int sf_fuse_eval_point(sf_fuse_solver *s, const double *x, const sf_fuse_eval_op
   } else if (fit_c) {
     offset = s->haadf_mean - scale * hmean;
   }
-  /* nuisance: yields */
+  /* yields: given, known, or the values held by the solver (estimated
+     yields are updated by the solver between steps, sf_fuse_update_yields) */
   double y[SF_FUSE_MAX_ELEMENTS];
-  for (size_t i = 0; i < ne; i++) {
-    if (o->fixed)
-      y[i] = o->fixed->yield[i];
-    else if (!est_y)
-      y[i] = s->yield_known[i];
-    else if (poisson)
-      y[i] = s->chem_sum[i] / (row_total(s, el_slot(i, EL_A)) + dn * par->eps);
-    else {
-      double sxb = row_total(s, el_slot(i, EL_A)), sxx = row_total(s, el_slot(i, EL_B));
-      y[i] = sxx > 0.0 ? sxb / sxx : 1.0;
+  for (size_t i = 0; i < ne; i++)
+    y[i] = o->fixed ? o->fixed->yield[i] : par->estimate_yield ? s->yield_cur[i] : s->yield_known[i];
+
+  /* curvature floor per element for the metric: a tenth of the curvature at
+     the element's mean values, so that pixels with no curvature (x = 0 with
+     b = 0) take bounded steps */
+  double floor[SF_FUSE_MAX_ELEMENTS];
+  if (o->metric) {
+    double fbig = 0.0;
+    for (size_t i = 0; i < ne; i++) {
+      double xm = row_total(s, el_slot(i, EL_X)) / dn, bm = s->chem_sum[i] / dn;
+      double dh = s->w[i] * (xm > 0.0 ? par->gamma * pow(xm, par->gamma - 1.0) : 0.0);
+      double c = scale * scale / (s->sigma_h * s->sigma_h) * dh * dh +
+                 par->lambda_chem * (poisson ? bm / ((xm + par->eps) * (xm + par->eps))
+                                             : y[i] * y[i]);
+      floor[i] = 0.1 * c;
+      if (floor[i] > fbig)
+        fbig = floor[i];
     }
+    for (size_t i = 0; i < ne; i++)
+      if (!(floor[i] > 1e-12 * fbig))
+        floor[i] = fbig > 0.0 ? 1e-12 * fbig : 1.0;
   }
 
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (s->n * s->ne >= SF_RECON_PAR_MIN)
   for (long iy = 0; iy < nrow; iy++)
-    pass_b_row(s, x, o, (size_t)iy, scale, offset, y, s->rows + (size_t)iy * s->rows_k);
-  s->bytes += 8.0 * dn * (3.0 + (o->grad ? 5.0 * (double)ne : 0.0) + (poisson ? 0.0 : 2.0 * (double)ne));
+    pass_b_row(s, x, o, (size_t)iy, scale, offset, y, floor, s->rows + (size_t)iy * s->rows_k);
+  s->bytes += 8.0 * dn *
+              (3.0 + (o->grad ? 5.0 * (double)ne : 0.0) + (o->metric ? (double)ne : 0.0) +
+               (poisson ? 0.0 : 2.0 * (double)ne));
 
   double inv_s2 = 1.0 / (s->sigma_h * s->sigma_h);
   pt->psi1 = 0.5 * row_total(s, ROW_R2) * inv_s2;
   pt->scale = scale;
   pt->offset = offset;
-  double psi2 = 0.0, mag2 = 0.0;
   for (size_t i = 0; i < ne; i++) {
     pt->yield[i] = y[i];
-    if (poisson) {
-      double X = row_total(s, el_slot(i, EL_A)), L = row_total(s, el_slot(i, EL_B));
-      double B = s->chem_sum[i];
-      double lin = y[i] * (X + dn * par->eps);
-      double logy = B > 0.0 ? B * log(y[i]) : 0.0;
-      psi2 += lin - logy - L;
-      mag2 += fabs(lin) + fabs(logy) + fabs(L);
-    } else {
-      double e = 0.5 * row_total(s, el_slot(i, EL_LSQ));
-      psi2 += e;
-      mag2 += e;
-    }
+    pt->X[i] = row_total(s, el_slot(i, EL_X));
+    pt->L[i] = poisson ? row_total(s, el_slot(i, EL_B)) : 0.0;
+    pt->Sxb[i] = est_lsq ? row_total(s, el_slot(i, EL_A)) : 0.0;
+    pt->Sxx[i] = est_lsq ? row_total(s, el_slot(i, EL_B)) : 0.0;
+    pt->E[i] = poisson ? 0.0 : 0.5 * row_total(s, el_slot(i, EL_LSQ));
+    pt->T[i] = o->want_tv ? row_total(s, el_slot(i, EL_TV)) : 0.0;
   }
-  pt->psi2 = psi2;
-  pt->tv = 0.0;
-  if (o->want_tv)
-    for (size_t i = 0; i < ne; i++)
-      pt->tv += row_total(s, el_slot(i, EL_TV));
-  pt->mag = pt->psi1 + par->lambda_chem * mag2 + par->lambda_tv * pt->tv;
+  sf_fuse_point_terms(s, pt);
   pt->gd = 0.0;
   pt->dx2 = pt->xx = 0.0;
   if (o->z) {

@@ -250,6 +250,10 @@ static int check_params(const sf_fuse_params *p) {
     return sf_error_set(SF_EINVAL, "fuse: scale_mode = %d: unknown", (int)p->scale_mode);
   if (p->scale_mode == SF_FUSE_SCALE_FIXED && (!(p->scale > 0.0) || !isfinite(p->scale)))
     return sf_error_set(SF_EINVAL, "fuse: scale = %g: must be > 0 with a fixed scale", p->scale);
+  if (p->estimate_yield && !(p->lambda_chem > 0.0))
+    return sf_error_set(SF_EINVAL,
+                        "fuse: lambda_chem = %g: estimated yields need lambda_chem > 0",
+                        p->lambda_chem);
   if (!isfinite(p->offset))
     return sf_error_set(SF_EINVAL, "fuse: offset = %g: must be finite", p->offset);
   if (p->max_iter < 1)

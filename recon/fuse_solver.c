@@ -8,13 +8,14 @@
 #include "core/sf_log.h"
 #include "core/sf_progress.h"
 #include "core/sf_status.h"
+#include "recon/sf_recon_loops.h"
 
 #include <math.h>
 #include <string.h>
 #include <time.h>
 
 /* Relative size of rounding noise in sums of many terms. */
-#define FUSE_ROUNDING 1e-12
+#define FUSE_ROUNDING 1e-13
 
 static double now_s(void) {
   struct timespec t;
@@ -62,72 +63,23 @@ static sf_fuse_cost cost_of(const sf_fuse_params *par, const sf_fuse_point *pt, 
   return c;
 }
 
-/* Per-element metric m_i = 1 / (mean over pixels of the Gauss-Newton diagonal
-   curvature of F at x), set once per run. */
-static void compute_metric(sf_fuse_solver *s, const double *x, const sf_fuse_point *pt,
-                           double *m) {
-  const size_t n = s->n, ne = s->ne, nx = s->nx;
-  const double gamma = s->par.gamma, eps = s->par.eps, lc = s->par.lambda_chem;
-  const double a = pt->scale * pt->scale / (s->sigma_h * s->sigma_h) * gamma * gamma;
-  const int poisson = s->par.chem_model == SF_FUSE_CHEM_POISSON;
-  const long nrow = (long)s->ny;
-#pragma omp parallel for schedule(static)
-  for (long iy = 0; iy < nrow; iy++) {
-    double *acc = s->rows + (size_t)iy * s->rows_k;
-    for (size_t i = 0; i < ne; i++)
-      acc[i] = 0.0;
-    for (size_t ix = 0; ix < nx; ix++) {
-      size_t p = (size_t)iy * nx + ix;
-      for (size_t i = 0; i < ne; i++) {
-        double xi = x[i * n + p], b = s->chem[i][p];
-        double g = 0.0;
-        if (xi > 0.0)
-          g = s->w[i] * pow(xi, gamma - 1.0);
-        else if (gamma == 1.0)
-          g = s->w[i];
-        double c = poisson ? b / ((xi + eps) * (xi + eps)) : pt->yield[i] * pt->yield[i];
-        acc[i] += a * g * g + lc * c;
-      }
-    }
-  }
-  double L[SF_FUSE_MAX_ELEMENTS], Lmax = 0.0;
-  for (size_t i = 0; i < ne; i++) {
-    double t = 0.0;
-    for (size_t iy = 0; iy < s->ny; iy++)
-      t += s->rows[iy * s->rows_k + i];
-    L[i] = t / (double)n;
-    if (isfinite(L[i]) && L[i] > Lmax)
-      Lmax = L[i];
-  }
-  if (!(Lmax > 0.0))
-    Lmax = 1.0;
-  for (size_t i = 0; i < ne; i++)
-    m[i] = 1.0 / (isfinite(L[i]) && L[i] > 0.0 ? L[i] : Lmax);
-}
-
 /* z = max(x + beta (x - x_old), 0) */
 static void extrapolate(size_t count, const double *x, const double *xo, double beta, double *z) {
   long nc = (long)count;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (count >= SF_RECON_PAR_MIN)
   for (long q = 0; q < nc; q++) {
     double v = x[q] + beta * (x[q] - xo[q]);
     z[q] = 0.5 * (v + fabs(v));
   }
 }
 
-/* v_i = z_i - tau m_i g_i */
-static void forward_step(const sf_fuse_solver *s, const double *z, const double *g, double tau,
-                         const double *m, double *v) {
-  const size_t n = s->n;
-  for (size_t i = 0; i < s->ne; i++) {
-    const double a = tau * m[i];
-    const double *zi = z + i * n, *gi = g + i * n;
-    double *vi = v + i * n;
-    long nn = (long)n;
-#pragma omp parallel for schedule(static)
-    for (long p = 0; p < nn; p++)
-      vi[p] = zi[p] - a * gi[p];
-  }
+/* v = z - tau M g */
+static void forward_step(size_t count, const double *z, const double *g, double tau,
+                         const double *metric, double *v) {
+  long nc = (long)count;
+#pragma omp parallel for schedule(static) if (count >= SF_RECON_PAR_MIN)
+  for (long q = 0; q < nc; q++)
+    v[q] = z[q] - tau * metric[q] * g[q];
 }
 
 static void clamp_copy(size_t count, const double *v, double *x) {
@@ -168,7 +120,7 @@ int sf_fuse_solver_run(sf_fuse_solver *s, const double *x0, sf_fuse_result **out
   s->bytes = 0.0;
   s->evaluations = 0;
   double *x = s->buf[0], *xo = s->buf[1], *z = s->buf[2], *xp = s->buf[3], *v = s->buf[4],
-         *g = s->buf[5];
+         *g = s->buf[5], *metric = s->buf[6];
   int st = initial_guess(s, x0, x);
   if (st != SF_OK) {
     sf_fuse_result_destroy(res);
@@ -176,6 +128,8 @@ int sf_fuse_solver_run(sf_fuse_solver *s, const double *x0, sf_fuse_result **out
   }
   sf_tv_prox_reset(s->tv);
   s->have_held_scale = 0;
+  for (size_t i = 0; i < ne; i++)
+    s->yield_cur[i] = s->yield_known[i];
   sf_fuse_point cur, trial, zpt;
   sf_fuse_eval_opts o0 = {.want_tv = 1};
   st = sf_fuse_eval_point(s, x, &o0, &cur);
@@ -201,12 +155,12 @@ int sf_fuse_solver_run(sf_fuse_solver *s, const double *x0, sf_fuse_result **out
       sf_log(SF_LOG_INFO, "fuse: yields estimated: scale held at %g (fitted at the start)",
              s->held_scale);
   }
+  if (par->estimate_yield)
+    sf_fuse_update_yields(s, &cur);
   double phi = cur.psi1 + par->lambda_chem * cur.psi2 + par->lambda_tv * cur.tv;
   res->trace[0] = cost_of(par, &cur, 0.0);
   res->n_trace = 1;
-  double m[SF_FUSE_MAX_ELEMENTS], lam[SF_FUSE_MAX_ELEMENTS];
-  compute_metric(s, x, &cur, m);
-  s->bytes += 8.0 * (double)(2 * count);
+  double lam[SF_FUSE_MAX_ELEMENTS];
 
   sf_tv_prox_params tvp;
   sf_tv_prox_params_default(&tvp);
@@ -227,7 +181,7 @@ int sf_fuse_solver_run(sf_fuse_solver *s, const double *x0, sf_fuse_result **out
       s->bytes += 8.0 * (double)(3 * count);
       zp = z;
     }
-    sf_fuse_eval_opts og = {.grad = g};
+    sf_fuse_eval_opts og = {.grad = g, .metric = metric};
     st = sf_fuse_eval_point(s, zp, &og, &zpt);
     if (st != SF_OK)
       break;
@@ -236,31 +190,34 @@ int sf_fuse_solver_run(sf_fuse_solver *s, const double *x0, sf_fuse_result **out
     double curv = 0.0;
     double fp = 0.0;
     for (; trials < par->max_backtracks; trials++) {
-      forward_step(s, zp, g, tau, m, v);
-      s->bytes += 8.0 * (double)(3 * count);
+      forward_step(count, zp, g, tau, metric, v);
+      s->bytes += 8.0 * (double)(4 * count);
       if (par->lambda_tv > 0.0) {
+        /* prox of tau lambda_tv y_i TV in the metric (tau M)^-1: weights M,
+           TV weight tau lambda_tv y_i */
         for (size_t i = 0; i < ne; i++)
-          lam[i] = tau * m[i] * par->lambda_tv;
+          lam[i] = tau * par->lambda_tv * s->yield_cur[i];
         sf_tv_prox_info info;
-        st = sf_tv_prox_apply(s->tv, 0, ne, v, lam, &tvp, xp, &info);
+        st = sf_tv_prox_apply(s->tv, 0, ne, v, metric, lam, &tvp, xp, &info);
         if (st != SF_OK)
           break;
         res->tv_iterations += info.iterations;
-        /* per dual iteration: pass 1 reads b, 4 dual fields, x and writes x;
-           pass 2 reads x, 4 dual fields and writes 2; the final pass as pass 1 */
-        s->bytes += 8.0 * (double)count * (13.0 * info.iterations + 6.0);
+        /* per dual iteration: pass 1 reads b, w, 4 dual fields, x and writes x;
+           pass 2 reads x, w, 4 dual fields and writes 2; the final pass reads
+           b, w, 4 dual fields and writes x */
+        s->bytes += 8.0 * (double)count * (15.0 * info.iterations + 7.0);
       } else {
         clamp_copy(count, v, xp);
         s->bytes += 8.0 * (double)(2 * count);
       }
-      sf_fuse_eval_opts ot = {.want_tv = 1, .z = zp, .g = g, .xref = x};
+      sf_fuse_eval_opts ot = {.want_tv = 1, .z = zp, .g = g, .zmetric = metric, .xref = x};
       st = sf_fuse_eval_point(s, xp, &ot, &trial);
       if (st != SF_OK)
         break;
       fp = trial.psi1 + par->lambda_chem * trial.psi2;
-      double dm = 0.0; /* ||x+ - z||^2 in the metric, without tau */
+      double dm = 0.0; /* ||x+ - z||^2 in the metric M^-1, without tau */
       for (size_t i = 0; i < ne; i++)
-        dm += trial.dd[i] / m[i];
+        dm += trial.dd[i];
       double q = fz + trial.gd + dm / (2.0 * tau);
       /* curvature of F along the step relative to the metric: the test passes
          when curv <= 1/tau */
@@ -303,6 +260,11 @@ int sf_fuse_solver_run(sf_fuse_solver *s, const double *x0, sf_fuse_result **out
     xo = x;
     x = xp;
     xp = tmp;
+    if (par->estimate_yield) {
+      /* block step: the yields minimise the objective exactly at the new x */
+      sf_fuse_update_yields(s, &trial);
+      phi_new = trial.psi1 + par->lambda_chem * trial.psi2 + par->lambda_tv * trial.tv;
+    }
     dx_rel = trial.xx > 0.0 ? sqrt(trial.dx2 / trial.xx) : sqrt(trial.dx2);
     dphi_rel = fabs(phi_new - phi) / fmax(1.0, fabs(phi_new));
     phi = phi_new;
@@ -338,7 +300,6 @@ int sf_fuse_solver_run(sf_fuse_solver *s, const double *x0, sf_fuse_result **out
   for (size_t i = 0; i < ne; i++) {
     res->yield[i] = cur.yield[i];
     res->weights[i] = s->w[i];
-    res->metric[i] = m[i];
   }
   res->scale = cur.scale;
   res->offset = cur.offset;

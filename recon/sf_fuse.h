@@ -3,61 +3,83 @@
 
    The element maps x = (x_1 .. x_ne), each nx*ny in natural C order
    (x[i*nx*ny + iy*nx + ix]), solve
-       min_{x >= 0}  F(x) + lambda_tv sum_i TV(x_i),
+       min_{x >= 0}  F(x) + lambda_tv sum_i y_i TV(x_i),
        F(x) = Psi1(x) + lambda_chem Psi2(x),
        Psi1 = 1/2 sum_p ((b_H,p - s h_p(x) - c) / sigma_H)^2,
        h_p(x) = sum_i w_i x_ip^gamma                    (HAADF model)
        Psi2 = sum_ip [ y_i (x_ip + eps) - b_ip log(y_i (x_ip + eps)) ]   (Poisson)
            or 1/2 sum_ip (y_i x_ip - b_ip)^2                              (least squares)
-   TV is the isotropic total variation of sf_tv.h. The weights w_i come from
+   TV is the isotropic total variation of sf_tv.h, taken of the predicted
+   chemical maps y_i x_i (with the default yields y = 1 it is sum_i TV(x_i)),
+   so lambda_tv is in units of the chemical maps. The weights w_i come from
    the atomic numbers Z_i and gamma by a named mode (sf_fuse_weight_mode);
    `paper` gives h = sum_i (Z_i x_i)^gamma. sigma_H is the HAADF noise level
    in HAADF units (estimated from the data unless given), so Psi1 is a
-   chi-square-like, unit-free number and the HAADF units do not matter.
+   chi-square-like, unit-free number and the HAADF units do not matter; with
+   sigma_H = 1 Psi1 is the literal 1/2 ||b_H - (s h + c)||^2.
 
-   Nuisance parameters. The scale s (and the offset c when fitted) and the
-   per-element yields y_i are eliminated exactly ("variable projection"):
-   F(x) is the stated objective minimised in closed form over them at the
-   given x (s = <h-mean, b_H-mean>/||h-mean||^2 clamped at >= 0, c = mean of
-   b_H - s h; y_i = sum b_i / sum (x_i + eps) for Poisson, <x_i,b_i>/||x_i||^2
-   for least squares), and the gradient of F is the partial gradient at those
-   optimal values (envelope theorem). The solver is therefore a descent method
-   on one function of x and stays a consistent minimisation of the joint
-   objective over (x, s, c, y).
+   Scale and offset. The scale s (and the offset c when fit_offset is set) are
+   eliminated exactly ("variable projection"): F(x) is the objective minimised
+   in closed form over them at the given x (s = <h - mean h, b_H - mean b_H> /
+   ||h - mean h||^2 clamped at >= 0 and c = mean(b_H - s h); without the
+   offset s = <h, b_H - c> / ||h||^2), and the gradient of F is the partial
+   gradient at those optimal values (envelope theorem). The solver is then a
+   descent method on one function of x and a consistent minimisation of the
+   joint objective over (x, s, c).
+
+   Yields. Known yields (problem.yield, default 1) are constants. Estimated
+   yields (estimate_yield = 1) are a block of the minimisation: after every
+   accepted step in x they take their exact minimiser at that x,
+       Poisson: y_i = sum_p b_ip / (sum_p x_ip + n eps + (lambda_tv /
+                lambda_chem) TV(x_i)),
+       LSQ:     y_i = max(0, (<x_i, b_i> - (lambda_tv / lambda_chem) TV(x_i)) /
+                ||x_i||^2),
+   so every step still lowers the same objective (block coordinate descent).
 
    What x means (the relation to concentration):
-   * yields known (estimate_yield = 0; problem.yield, default 1): y_i x_i is the
-     expected value of chemical map i, so x_i is in the units of map i divided
-     by its yield (counts per unit yield). x_i / sum_k x_k is a relative
+   * yields known: y_i x_i is the expected value of chemical map i, so x_i is
+     in the units of map i divided by its yield. x_i / sum_k x_k is a relative
      concentration only if the yields are the true relative sensitivities
      (cross-section times detector efficiency) of the maps.
-   * yields estimated (estimate_yield = 1): the per-element scale of each map
-     is unknown; y_i absorbs it and the relative scale between the elements
-     comes only from the HAADF model (the weights and gamma), which is the
-     paper's "no cross-sections" claim. The joint problem in (x, s, y) has one
-     degenerate direction (x -> a x, y -> y / a, s -> s / a^gamma), so s is
-     held fixed (fitted once at the initial guess, or given): the HAADF fixes
-     the absolute scale of x. Then x_i / sum_k x_k is the relative
-     concentration (atomic fraction in the sense of the HAADF model), and
-     b_i / y_i is map i expressed in the units of x.
+   * yields estimated: the per-element scale of each map is unknown; y_i
+     absorbs it and the relative scale between the elements comes only from
+     the HAADF model (the weights and gamma), which is the paper's "no
+     cross-sections" claim. The problem in (x, s, y) has one degenerate
+     direction (x -> a x, y -> y / a, s -> s / a^gamma, which leaves Psi2 up to
+     eps and the TV term unchanged), so s is held fixed (fitted once at the
+     initial guess, or given) and the HAADF fixes the absolute scale of x.
+     Then x_i / sum_k x_k is the relative concentration (atomic fraction in the
+     sense of the HAADF model) and b_i / y_i is map i in the units of x. This
+     needs elements whose HAADF contributions vary independently across the
+     field; a fitted offset can absorb the contribution of an element present
+     everywhere at a constant level, so leave fit_offset off when the HAADF
+     background is known.
 
    eps is a background in the units of x; with y = 1, Psi2 equals the paper's
    sum(x - b log(x + eps)) plus the constant n_e*nx*ny*eps (it is the exact
    Poisson negative log-likelihood of mean y (x + eps), without the log b!
    terms), which keeps Psi2 bounded below when the yields are estimated.
 
-   Algorithm: accelerated proximal gradient (FISTA) on F with the TV prox
-   (sf_tv.h, warm-started duals per element) and non-negativity, a per-element
-   diagonal metric set once from the curvature of F at the start, a global
-   step found by backtracking on the sufficient decrease of F through the
-   prox (F is not globally Lipschitz), the step grown again after clean
-   steps, and a monotone safeguard: an increase of the total cost restarts
-   the momentum and repeats the step from the last iterate. It stops when
-   both the relative change of x and the relative change of the total cost
-   fall below their tolerances, at the iteration cap, or when no decreasing
-   step can be found; the reason is reported. Pixels are split over OpenMP
-   threads with fixed per-row partial sums: results do not depend on the
-   thread count. All work arrays are allocated when the solver is created.
+   Algorithm: accelerated proximal gradient (FISTA) on F with the TV prox and
+   non-negativity, in a diagonal per-pixel metric M (step tau M_ip with
+   M_ip = 1 / (Gauss-Newton curvature of F at pixel p for element i, plus a
+   floor of a tenth of that curvature at the element's mean values), computed
+   at every gradient evaluation), so that the step adapts to the local
+   curvature of the Poisson term, which is not Lipschitz. The prox in that
+   metric is the weighted TV prox of sf_tv.h (warm-started duals per
+   element). The global step tau is found by backtracking on the sufficient
+   decrease F(x+) <= F(z) + <grad F(z), x+ - z> + ||x+ - z||^2_{M^-1} / (2 tau)
+   and grown by step_grow after a step that used less than half of that
+   curvature budget. A monotone safeguard rejects a step that raises the total
+   cost: with momentum the momentum is restarted and the step repeated from
+   the last iterate; without, tau is shortened. It stops when both the
+   relative change of x and the relative change of the total cost fall below
+   their tolerances (converged), at the iteration cap, or when no decreasing
+   step is found (stalled); the reason is reported. The objective is not
+   convex for gamma != 1 (and through s): different starts can end in
+   different local minima. Pixels are split over OpenMP threads with fixed
+   per-row partial sums: results do not depend on the thread count. All work
+   arrays are allocated when the solver is created.
 
    Catalogue: sf_fuse_params_default, sf_fuse_weight_mode_parse,
    sf_fuse_weight_mode_name, sf_fuse_chem_model_parse, sf_fuse_chem_model_name,
@@ -115,8 +137,8 @@ typedef struct sf_fuse_params {
   sf_fuse_weight_mode weight_mode; /* default SF_FUSE_WEIGHT_PAPER */
   double lambda_chem;              /* weight of Psi2, >= 0 (default 1: statistical weight
                                       when sigma_H is the HAADF noise and maps are counts) */
-  double lambda_tv;                /* weight of TV in units of Psi per unit of x, >= 0
-                                      (default 0.5, for maps in counts) */
+  double lambda_tv;                /* weight of TV, >= 0, in units of the cost per unit of
+                                      the chemical maps (default 0.5, for maps in counts) */
   sf_fuse_chem_model chem_model;   /* default SF_FUSE_CHEM_POISSON */
   double eps;                      /* Poisson background in units of x, > 0 (default 1e-2) */
   double haadf_sigma;              /* HAADF noise in HAADF units; <= 0: estimated by
@@ -126,7 +148,8 @@ typedef struct sf_fuse_params {
   double scale;                    /* s for SF_FUSE_SCALE_FIXED, > 0 (default 1) */
   int fit_offset;                  /* 1: fit the offset c too (default 0) */
   double offset;                   /* c when not fitted, HAADF units (default 0) */
-  int estimate_yield;              /* 1: estimate one yield per element (default 0) */
+  int estimate_yield;              /* 1: estimate one yield per element (default 0;
+                                      needs lambda_chem > 0) */
   int max_iter;                    /* outer iteration cap, >= 1 (default 300) */
   double tol_x;                    /* ||x_k - x_{k-1}|| <= tol_x ||x_k|| (default 1e-5) */
   double tol_cost;                 /* |Phi_k - Phi_{k-1}| <= tol_cost max(1, |Phi_k|)
@@ -159,7 +182,7 @@ typedef struct sf_fuse_problem {
 typedef struct sf_fuse_cost {
   double psi1;      /* Psi1 (dimensionless, no lambda) */
   double psi2;      /* Psi2 without lambda_chem (NLL with its correct sign, or LSQ) */
-  double tv;        /* sum_i TV(x_i) without lambda_tv, units of x */
+  double tv;        /* sum_i y_i TV(x_i) without lambda_tv, units of the chemical maps */
   double chem_term; /* lambda_chem * psi2 */
   double tv_term;   /* lambda_tv * tv */
   double total;     /* psi1 + chem_term + tv_term */
@@ -189,7 +212,6 @@ typedef struct sf_fuse_result {
   double rel_change_x;  /* last ||x_k - x_{k-1}|| / ||x_k|| */
   double rel_change_cost; /* last |Phi_k - Phi_{k-1}| / max(1, |Phi_k|) */
   double step;          /* last global step tau */
-  double metric[SF_FUSE_MAX_ELEMENTS]; /* per-element step factors m_i (step = tau m_i) */
   int evaluations;      /* evaluations of F */
   int backtracks;       /* rejected trial steps (sufficient decrease) */
   int restarts;         /* momentum restarts (cost increase) */
@@ -253,10 +275,11 @@ const double *sf_fuse_solver_weights(const sf_fuse_solver *s);
 double sf_fuse_solver_haadf_sigma(const sf_fuse_solver *s);
 
 /** Evaluate the objective at x (n_e*nx*ny, >= 0, caller-owned). With fixed ==
-    NULL the nuisance values follow the parameters (fitted ones at their
-    optimum for this x; scale mode INITIAL uses the value held by the last
-    run, or fits at x if there was none); otherwise fixed->scale, offset and
-    yield are used as given. Fills *cost (TV included), the yields used into
+    NULL the nuisance values follow the parameters: s and c fitted at this x
+    when they are fitted (a held scale is the one of the last run, or fitted
+    at x if there was none), yields known or, when estimated, the values of
+    the last run (1 before any run); otherwise fixed->scale, offset and yield
+    are used as given. Fills *cost (TV included), the yields used into
     yield (n_e, may be NULL), and the gradient of F = Psi1 + lambda_chem Psi2
     with respect to x into grad (n_e*nx*ny, may be NULL). Returns SF_OK,
     SF_EINVAL (negative or non-finite x) or SF_ENUMERIC. */

@@ -12,11 +12,13 @@
    neighbour contributes 0).
 
    The proximal operator solves, per map,
-       prox(b) = argmin_{x >= 0} 1/2 ||x - b||^2 + lambda TV(x)
+       prox(b) = argmin_{x >= 0} 1/2 sum_p (x_p - b_p)^2 / w_p + lambda TV(x)
+   (w = 1 unless per-pixel weights are given: the prox in a diagonal metric)
    by the fast gradient projection on the dual of A. Beck and M. Teboulle,
    IEEE Trans. Image Process. 18, 2419 (2009), doi:10.1109/TIP.2009.2028250,
    with non-negativity inside every iteration, the isotropic projection of the
-   dual pair onto the unit disc, adaptive momentum restart (B. O'Donoghue and
+   dual pair onto the unit disc, a diagonal dual step for the weights (T. Pock
+   and A. Chambolle, ICCV 2011), adaptive momentum restart (B. O'Donoghue and
    E. Candes, Found. Comput. Math. 15, 715 (2015)), duals kept per map between
    calls (warm start), and a stop on the relative change of x with a cap. Work
    is split over rows with OpenMP; results do not depend on the thread count.
@@ -79,12 +81,14 @@ void sf_tv_prox_reset(sf_tv_prox *tv);
 
 /** Apply the prox to maps first..first+count-1: b and x are count*nx*ny
     doubles, map k at offset k*nx*ny, caller-owned and not overlapping;
-    lambda[k] >= 0 is the TV weight of map k (units of x). The dual of each
-    map starts from its value at the end of the previous call. x must not
-    alias b. info may be NULL. Returns SF_OK, SF_EINVAL or SF_ENUMERIC. */
+    weight (same layout, values > 0 and finite, not checked) gives the
+    per-pixel metric w, or NULL for w = 1; lambda[k] >= 0 is the TV weight of
+    map k (with w = 1 in units of x). The dual of each map starts from its
+    value at the end of the previous call. x must not alias b. info may be
+    NULL. Returns SF_OK, SF_EINVAL or SF_ENUMERIC. */
 int sf_tv_prox_apply(sf_tv_prox *tv, size_t first, size_t count, const double *b,
-                     const double *lambda, const sf_tv_prox_params *params, double *x,
-                     sf_tv_prox_info *info);
+                     const double *weight, const double *lambda,
+                     const sf_tv_prox_params *params, double *x, sf_tv_prox_info *info);
 
 /** Read-only view of the dual pair (px, py) of map k (each nx*ny, padded as
     for sf_tv_gradient), or NULL pointers when k is out of range. */

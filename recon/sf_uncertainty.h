@@ -10,9 +10,12 @@
        r_p = s h_p + c - b_H,p,  c_i = b_i / (x_i + eps)^2 (Poisson) or y_i^2 (LSQ).
    The Gauss-Newton option drops the r_p term (then H_p is positive definite
    wherever lambda_chem c_i > 0 or u has full support). Powers of x use
-   max(x, x_min), since x^(gamma-2) diverges at 0 for gamma < 2. Each block is
-   factorised by Cholesky; the standard error is SE_ip = sqrt([H_p^-1]_ii), and
-   pixels whose block is not positive definite are masked (SE = NaN).
+   max(x, x_min), since x^(gamma-2) diverges at 0 for gamma < 2. Elements on
+   the non-negativity bound (x_ip <= x_min) are held there: their SE is NaN
+   (a Hessian SE does not describe an estimate on a bound) and the others'
+   SE comes from the block of the free elements, factorised by Cholesky:
+   SE_ip = sqrt([H_free^-1]_ii). Pixels whose free block is not positive
+   definite (or that have no free element) are masked (all SE = NaN).
 
    Caveats: SE is a standard deviation only when F is a true negative
    log-likelihood: sigma_H the HAADF noise, chemical maps in counts and
@@ -36,10 +39,11 @@ typedef struct sf_fuse_se_params {
 } sf_fuse_se_params;
 
 typedef struct sf_fuse_se_summary {
-  double mean_se;                              /* mean SE over valid pixels and elements */
-  double mean_se_element[SF_FUSE_MAX_ELEMENTS]; /* mean SE per element over valid pixels */
-  size_t n_valid;                              /* pixels with a positive-definite block */
+  double mean_se;                              /* mean of all finite SE values */
+  double mean_se_element[SF_FUSE_MAX_ELEMENTS]; /* mean finite SE per element */
+  size_t n_valid;                              /* pixels with a positive-definite free block */
   size_t n_masked;                             /* pixels masked */
+  size_t n_at_bound;                           /* (pixel, element) values held at the bound */
   double x_min;                                /* clamp used */
 } sf_fuse_se_summary;
 
@@ -54,8 +58,9 @@ int sf_fuse_hessian_blocks(const sf_fuse_solver *s, const double *x, const sf_fu
                            int gauss_newton, double x_min, double *blocks);
 
 /** Standard-error maps at x (use a result's x, scale, offset and yield):
-    se gets n_e*nx*ny values in units of x (NaN where masked), valid (nx*ny,
-    may be NULL) gets 1 where the block is positive definite, summary (may be
+    se gets n_e*nx*ny values in units of x (NaN where masked or on the bound),
+    valid (nx*ny, may be NULL) gets 1 where the free block is positive
+    definite, summary (may be
     NULL) the averages. All arrays caller-owned. Returns SF_OK, SF_EINVAL or
     SF_ENOMEM. */
 int sf_fuse_standard_errors(const sf_fuse_solver *s, const double *x, const sf_fuse_nuisance *nu,

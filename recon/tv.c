@@ -3,6 +3,7 @@
 
 #include "core/sf_alloc.h"
 #include "core/sf_status.h"
+#include "recon/sf_recon_loops.h"
 
 #include <math.h>
 
@@ -19,7 +20,7 @@ static int check_args(const char *fn, size_t nx, size_t ny, const void *a, const
 int sf_tv_gradient(size_t nx, size_t ny, const double *x, double *gx, double *gy) {
   SF_TRY(check_args("sf_tv_gradient", nx, ny, x, gx, gy));
   long nrow = (long)ny;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (nx * ny >= SF_RECON_PAR_MIN)
   for (long iy = 0; iy < nrow; iy++) {
     const double *xr = x + (size_t)iy * nx;
     double *gxr = gx + (size_t)iy * nx;
@@ -42,7 +43,7 @@ int sf_tv_gradient_adjoint(size_t nx, size_t ny, const double *gx, const double 
                            double *out) {
   SF_TRY(check_args("sf_tv_gradient_adjoint", nx, ny, gx, gy, out));
   long nrow = (long)ny;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (nx * ny >= SF_RECON_PAR_MIN)
   for (long iy = 0; iy < nrow; iy++) {
     size_t row = (size_t)iy * nx;
     int has_up = iy > 0, has_down = (size_t)iy + 1 < ny;
@@ -69,7 +70,7 @@ int sf_tv_value(size_t nx, size_t ny, const double *x, double *tv) {
   if (!rows)
     return SF_ENOMEM;
   long nrow = (long)ny;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (nx * ny >= SF_RECON_PAR_MIN)
   for (long iy = 0; iy < nrow; iy++) {
     const double *xr = x + (size_t)iy * nx;
     int has_down = (size_t)iy + 1 < ny;

@@ -1,10 +1,16 @@
 /* tv_prox.c - constrained isotropic TV proximal operator by FGP on the dual.
 
-   For one map with input b and weight lambda the dual pair p = (px, py) lives
-   in the unit disc at every pixel, and
-       x(p) = P_C(b - lambda D* p),     C = {x >= 0} (or R^n),
-       p   <- Proj_disc(r + D x(r) / (8 lambda)),
+   For one map with input b, TV weight lambda and per-pixel data weights w
+   (the problem is min 1/2 sum (x - b)^2 / w + lambda TV(x)) the dual pair
+   p = (px, py) lives in the unit disc at every pixel, and
+       x(p) = P_C(b - lambda w D* p),     C = {x >= 0} (or R^n),
+       p    <- Proj_disc(r + sigma D x(r)),
    with the momentum point r = p_k + ((t_{k-1} - 1) / t_k) (p_k - p_{k-1}).
+   The dual Hessian is lambda^2 D W D*; the diagonal dual step of T. Pock and
+   A. Chambolle (ICCV 2011, doi:10.1109/ICCV.2011.6126441, alpha = 2) gives
+   sigma_e = 1 / (4 lambda (w_p + w_p')) for the edge between pixels p and p';
+   both components at a pixel use the smaller of their two edges, so the
+   projection stays the Euclidean one. For w = 1 this is the usual 1/(8 lambda).
    One dual iteration is two passes over the rows (x from r, then p from x);
    the new dual overwrites p_{k-1}, whose only use was forming r at the same
    pixel, and the two buffers swap. The entries of px in the last column and
@@ -14,6 +20,7 @@
 
 #include "core/sf_alloc.h"
 #include "core/sf_status.h"
+#include "recon/sf_recon_loops.h"
 
 #include <math.h>
 #include <string.h>
@@ -27,6 +34,7 @@ struct sf_tv_prox {
   double *beta;   /* extrapolation weight of the next iteration per map */
   double *change; /* last measured relative change of x per map */
   int *state;     /* per map: 0 inactive, 1 iterating, 2 converged */
+  double *ones;   /* nx ones: the weights when none are given */
 };
 
 void sf_tv_prox_params_default(sf_tv_prox_params *p) {
@@ -61,11 +69,14 @@ int sf_tv_prox_create(size_t nx, size_t ny, size_t n_maps, sf_tv_prox **out) {
   tv->beta = sf_alloc(n_maps, sizeof(double), "TV momentum");
   tv->change = sf_alloc(n_maps, sizeof(double), "TV change");
   tv->state = sf_alloc(n_maps, sizeof(int), "TV map state");
+  tv->ones = sf_alloc(nx, sizeof(double), "TV unit weights");
   if (!tv->duals || !tv->current || !tv->rows || !tv->t || !tv->beta || !tv->change ||
-      !tv->state) {
+      !tv->state || !tv->ones) {
     sf_tv_prox_destroy(tv);
     return SF_ENOMEM;
   }
+  for (size_t i = 0; i < nx; i++)
+    tv->ones[i] = 1.0;
   *out = tv;
   return SF_OK;
 }
@@ -80,6 +91,7 @@ void sf_tv_prox_destroy(sf_tv_prox *tv) {
   sf_free(tv->beta);
   sf_free(tv->change);
   sf_free(tv->state);
+  sf_free(tv->ones);
   sf_free(tv);
 }
 
@@ -106,12 +118,13 @@ void sf_tv_prox_dual(const sf_tv_prox *tv, size_t k, const double **px, const do
   *py = field(tv, k, tv->current[k], 1);
 }
 
-/* x row = P_C(b - lambda D* r) with r = p + beta (p - q); returns the sums of
+/* x row = P_C(b - lambda w D* r) with r = p + beta (p - q); returns the sums of
    (x_new - x_old)^2 (when sums > 1) and x_new^2 (when sums > 0) in s[0], s[1].
    (D* r)_ix = r.x[ix-1] - r.x[ix] + r.y[up] - r.y[ix]; missing terms are 0. */
 static void primal_row(size_t nx, size_t iy, const double *px, const double *py,
                        const double *qx, const double *qy, double beta, double lambda,
-                       const double *b, double *x, int nonneg, int sums, double s[2]) {
+                       const double *b, const double *wr, double *x, int nonneg, int sums,
+                       double s[2]) {
   const size_t row = iy * nx;
   const double *pxr = px + row, *pyr = py + row, *qxr = qx + row, *qyr = qy + row;
   const double *br = b + row;
@@ -125,7 +138,7 @@ static void primal_row(size_t nx, size_t iy, const double *px, const double *py,
     double rx = b1 * pxr[0] - beta * qxr[0];
     double ry = b1 * pyr[0] - beta * qyr[0];
     double ru = up_on * (b1 * pyu[0] - beta * qyu[0]);
-    double v = br[0] - lambda * ((ru - ry) - rx);
+    double v = br[0] - lambda * wr[0] * ((ru - ry) - rx);
     if (nonneg) /* max(v, 0) without a branch; NaN passes through to the sums */
       v = 0.5 * (v + fabs(v));
     if (sums > 1)
@@ -139,7 +152,7 @@ static void primal_row(size_t nx, size_t iy, const double *px, const double *py,
   double rl = b1 * pxr[ix - 1] - beta * qxr[ix - 1];                                         \
   double ry = b1 * pyr[ix] - beta * qyr[ix];                                                 \
   double ru = up_on * (b1 * pyu[ix] - beta * qyu[ix]);                                       \
-  double v = br[ix] - lambda * ((rl - rx) + (ru - ry));                                      \
+  double v = br[ix] - lambda * wr[ix] * ((rl - rx) + (ru - ry));                             \
   v = keep * v + flip * fabs(v); /* max(v, 0) when nonneg, else v */
   if (sums > 1) {
 #pragma omp simd reduction(+ : sd, sx)
@@ -163,12 +176,16 @@ static void primal_row(size_t nx, size_t iy, const double *px, const double *py,
   s[1] = sx;
 }
 
-/* New dual (written over q) = Proj(r + D x / (8 lambda)); returns the restart
-   test sum <r - p_new, p_new - p>. The last column has no x-difference and
-   px = 0 there; the last row has no y-difference and py = 0 there. */
+/* New dual (written over q) = Proj(r + sigma D x), sigma = 1 / (4 lambda (w_p +
+   max(w_right, w_down))); returns the restart test sum <r - p_new, p_new - p>.
+   The last column has no x-difference and px = 0 there; the last row has no
+   y-difference and py = 0 there (its step uses w_down = w_p, which is only
+   smaller than needed). */
 static double dual_row(size_t nx, size_t ny, size_t iy, const double *px, const double *py,
-                       double *qx, double *qy, double beta, double c, const double *x) {
+                       double *qx, double *qy, double beta, double lambda, const double *wr,
+                       const double *wd, const double *x) {
   const size_t row = iy * nx;
+  const double c4 = 1.0 / (4.0 * lambda);
   const double *pxr = px + row, *pyr = py + row;
   double *qxr = qx + row, *qyr = qy + row;
   const double *xr = x + row;
@@ -176,43 +193,30 @@ static double dual_row(size_t nx, size_t ny, size_t iy, const double *px, const 
   const double b1 = 1.0 + beta;
   double acc = 0.0;
   const size_t last = nx - 1;
-  /* in chunks: the step and the norms vectorise; the square roots (which
-     carry an errno branch under the default -fmath-errno) run as a scalar
-     loop; the scaling and the restart sum vectorise again */
-  enum { CHUNK = 128 };
-  double ux[CHUNK], uy[CHUNK], sc[CHUNK];
-  for (size_t c0 = 0; c0 < last; c0 += CHUNK) {
-    const size_t m = last - c0 < CHUNK ? last - c0 : CHUNK;
-    const double *px0 = pxr + c0, *py0 = pyr + c0, *qx0 = qxr + c0, *qy0 = qyr + c0;
-    const double *x0 = xr + c0, *xd0 = xd + c0;
-#pragma omp simd
-    for (size_t k = 0; k < m; k++) {
-      double rx = b1 * px0[k] - beta * qx0[k];
-      double ry = b1 * py0[k] - beta * qy0[k];
-      ux[k] = rx + c * (x0[k + 1] - x0[k]);
-      uy[k] = ry + c * (xd0[k] - x0[k]);
-      sc[k] = ux[k] * ux[k] + uy[k] * uy[k];
-    }
-    for (size_t k = 0; k < m; k++)
-      sc[k] = sqrt(sc[k]);
-    double *qxw = qxr + c0, *qyw = qyr + c0;
+  /* one vectorisable loop: the projection divides by max(1, |u|), as
+     rsqrt(max(1, |u|^2)) with the arithmetic max (a + b + |a - b|) / 2 and
+     reciprocal square root (a comparison would block vectorisation under the
+     default -ftrapping-math); inside the disc the factor is 1 to rounding */
 #pragma omp simd reduction(+ : acc)
-    for (size_t k = 0; k < m; k++) {
-      /* divide by 1 + max(|u| - 1, 0): exactly 1 inside the unit disc */
-      double t = sc[k] - 1.0;
-      double s = 1.0 / (1.0 + 0.5 * (t + fabs(t)));
-      double rx = b1 * px0[k] - beta * qxw[k];
-      double ry = b1 * py0[k] - beta * qyw[k];
-      double vx = ux[k] * s, vy = uy[k] * s;
-      acc += (rx - vx) * (vx - px0[k]) + (ry - vy) * (vy - py0[k]);
-      qxw[k] = vx;
-      qyw[k] = vy;
-    }
+  for (size_t k = 0; k < last; k++) {
+    double rx = b1 * pxr[k] - beta * qxr[k];
+    double ry = b1 * pyr[k] - beta * qyr[k];
+    double a = wr[k + 1], d = wd[k];
+    double c = c4 / (wr[k] + 0.5 * (a + d + fabs(a - d)));
+    double ux = rx + c * (xr[k + 1] - xr[k]);
+    double uy = ry + c * (xd[k] - xr[k]);
+    double n2 = ux * ux + uy * uy;
+    double sc = sf_recon_rsqrt(0.5 * (n2 + 1.0 + fabs(n2 - 1.0)));
+    ux *= sc;
+    uy *= sc;
+    acc += (rx - ux) * (ux - pxr[k]) + (ry - uy) * (uy - pyr[k]);
+    qxr[k] = ux;
+    qyr[k] = uy;
   }
   {
     size_t ix = nx - 1;
     double ry = b1 * pyr[ix] - beta * qyr[ix];
-    double u = ry + c * (xd[ix] - xr[ix]);
+    double u = ry + c4 / (wr[ix] + wd[ix]) * (xd[ix] - xr[ix]);
     u = u > 1.0 ? 1.0 : u < -1.0 ? -1.0 : u;
     acc += (ry - u) * (u - pyr[ix]);
     qxr[ix] = 0.0;
@@ -221,9 +225,21 @@ static double dual_row(size_t nx, size_t ny, size_t iy, const double *px, const 
   return acc;
 }
 
+/* Weight rows of map k at row iy (ones without weights) and the row below. */
+static void weight_rows(const sf_tv_prox *tv, const double *w, size_t k, size_t iy,
+                        const double **wr, const double **wd) {
+  if (!w) {
+    *wr = *wd = tv->ones;
+    return;
+  }
+  const size_t nx = tv->nx, n = nx * tv->ny;
+  *wr = w + k * n + iy * nx;
+  *wd = iy + 1 < tv->ny ? *wr + nx : *wr;
+}
+
 int sf_tv_prox_apply(sf_tv_prox *tv, size_t first, size_t count, const double *b,
-                     const double *lambda, const sf_tv_prox_params *params, double *x,
-                     sf_tv_prox_info *info) {
+                     const double *weight, const double *lambda, const sf_tv_prox_params *params,
+                     double *x, sf_tv_prox_info *info) {
   if (!tv || !b || !lambda || !params || !x)
     return sf_error_set(SF_EINVAL, "sf_tv_prox_apply: NULL argument");
   if (count == 0 || first + count > tv->n_maps || first + count < first)
@@ -265,14 +281,16 @@ int sf_tv_prox_apply(sf_tv_prox *tv, size_t first, size_t count, const double *b
     /* sums: 0 none; 1 ||x||^2 only (first iteration: x holds no iterate yet); 2 both */
     const int sums = params->tol > 0.0 ? (it > 1 ? 2 : 1) : 0;
     /* pass 1: primal from the momentum point */
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (count * n >= SF_RECON_PAR_MIN)
     for (long j = 0; j < jobs; j++) {
       size_t k = (size_t)j / ny, iy = (size_t)j % ny, m = first + k;
       if (tv->state[m] != 1)
         continue;
       int cur = tv->current[m];
+      const double *wr, *wd;
+      weight_rows(tv, weight, k, iy, &wr, &wd);
       primal_row(nx, iy, field(tv, m, cur, 0), field(tv, m, cur, 1), field(tv, m, !cur, 0),
-                 field(tv, m, !cur, 1), tv->beta[m], lambda[k], b + k * n, x + k * n, nonneg,
+                 field(tv, m, !cur, 1), tv->beta[m], lambda[k], b + k * n, wr, x + k * n, nonneg,
                  sums, tv->rows + 2 * (m * ny + iy));
     }
     for (size_t k = 0; k < count; k++) {
@@ -297,15 +315,17 @@ int sf_tv_prox_apply(sf_tv_prox *tv, size_t first, size_t count, const double *b
       }
     }
     /* pass 2: dual step and projection */
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (count * n >= SF_RECON_PAR_MIN)
     for (long j = 0; j < jobs; j++) {
       size_t k = (size_t)j / ny, iy = (size_t)j % ny, m = first + k;
       if (tv->state[m] != 1)
         continue;
       int cur = tv->current[m];
+      const double *wr, *wd;
+      weight_rows(tv, weight, k, iy, &wr, &wd);
       tv->rows[2 * (m * ny + iy)] =
           dual_row(nx, ny, iy, field(tv, m, cur, 0), field(tv, m, cur, 1), field(tv, m, !cur, 0),
-                   field(tv, m, !cur, 1), tv->beta[m], 1.0 / (8.0 * lambda[k]), x + k * n);
+                   field(tv, m, !cur, 1), tv->beta[m], lambda[k], wr, wd, x + k * n);
     }
     for (size_t k = 0; k < count; k++) {
       size_t m = first + k;
@@ -331,15 +351,18 @@ int sf_tv_prox_apply(sf_tv_prox *tv, size_t first, size_t count, const double *b
     if (tv->change[first + k] > worst_change)
       worst_change = tv->change[first + k];
   /* final primal from the last dual */
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (count * n >= SF_RECON_PAR_MIN)
   for (long j = 0; j < jobs; j++) {
     size_t k = (size_t)j / ny, iy = (size_t)j % ny, m = first + k;
     if (tv->state[m] == 0)
       continue;
     int cur = tv->current[m];
     double unused[2];
+    const double *wr, *wd;
+    weight_rows(tv, weight, k, iy, &wr, &wd);
     primal_row(nx, iy, field(tv, m, cur, 0), field(tv, m, cur, 1), field(tv, m, !cur, 0),
-               field(tv, m, !cur, 1), 0.0, lambda[k], b + k * n, x + k * n, nonneg, 0, unused);
+               field(tv, m, !cur, 1), 0.0, lambda[k], b + k * n, wr, x + k * n, nonneg, 0,
+               unused);
   }
   if (info) {
     info->iterations = iterations;

@@ -4,6 +4,7 @@
 
 #include "core/sf_alloc.h"
 #include "core/sf_status.h"
+#include "recon/sf_recon_loops.h"
 #include "recon/sf_fuse_internal.h"
 
 #include <math.h>
@@ -75,7 +76,7 @@ int sf_fuse_hessian_blocks(const sf_fuse_solver *s, const double *x, const sf_fu
   const size_t ne = s->ne;
   const long nn = (long)s->n;
   const double xm = x_min > 0.0 ? x_min : 0.0;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (s->n * s->ne >= SF_RECON_PAR_MIN)
   for (long p = 0; p < nn; p++)
     pixel_block(s, x, nu, gauss_newton, xm, (size_t)p, blocks + (size_t)p * ne * ne);
   return SF_OK;
@@ -131,49 +132,70 @@ int sf_fuse_standard_errors(const sf_fuse_solver *s, const double *x, const sf_f
     if (!(x_min > 0.0))
       x_min = 1e-12;
   }
-  /* per row: count of valid pixels, then the SE sum per element */
-  const size_t kk = ne + 1;
+  /* per row: valid pixels, element values at the bound, then per element the
+     count and the sum of the SEs */
+  const size_t kk = 2 + 2 * ne;
   double *rows = sf_alloc(s->ny * kk, sizeof(double), "SE row sums");
   if (!rows)
     return SF_ENOMEM;
   const long nrow = (long)s->ny;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (s->n * s->ne >= SF_RECON_PAR_MIN)
   for (long iy = 0; iy < nrow; iy++) {
     double *acc = rows + (size_t)iy * kk;
-    double H[SF_FUSE_MAX_ELEMENTS * SF_FUSE_MAX_ELEMENTS], dg[SF_FUSE_MAX_ELEMENTS];
+    double H[SF_FUSE_MAX_ELEMENTS * SF_FUSE_MAX_ELEMENTS];
+    double F[SF_FUSE_MAX_ELEMENTS * SF_FUSE_MAX_ELEMENTS], dg[SF_FUSE_MAX_ELEMENTS];
+    size_t free_el[SF_FUSE_MAX_ELEMENTS];
     for (size_t ix = 0; ix < nx; ix++) {
       size_t p = (size_t)iy * nx + ix;
       pixel_block(s, x, nu, params->gauss_newton, x_min, p, H);
-      int ok = inverse_diagonal(H, ne, dg);
+      /* elements on the non-negativity bound are held there: invert the
+         block of the free ones */
+      size_t nf = 0;
+      for (size_t i = 0; i < ne; i++) {
+        if (x[i * n + p] > x_min)
+          free_el[nf++] = i;
+        else
+          acc[1] += 1.0;
+        se[i * n + p] = NAN;
+      }
+      for (size_t a = 0; a < nf; a++)
+        for (size_t b = 0; b < nf; b++)
+          F[a * nf + b] = H[free_el[a] * ne + free_el[b]];
+      int ok = nf > 0 && inverse_diagonal(F, nf, dg);
       if (valid)
         valid[p] = (unsigned char)ok;
-      if (ok) {
-        acc[0] += 1.0;
-        for (size_t i = 0; i < ne; i++) {
-          se[i * n + p] = sqrt(dg[i]);
-          acc[1 + i] += se[i * n + p];
-        }
-      } else {
-        for (size_t i = 0; i < ne; i++)
-          se[i * n + p] = NAN;
+      if (!ok)
+        continue;
+      acc[0] += 1.0;
+      for (size_t a = 0; a < nf; a++) {
+        size_t i = free_el[a];
+        se[i * n + p] = sqrt(dg[a]);
+        acc[2 + 2 * i] += 1.0;
+        acc[3 + 2 * i] += se[i * n + p];
       }
     }
   }
   if (summary) {
     memset(summary, 0, sizeof *summary);
-    double count = 0.0, sums[SF_FUSE_MAX_ELEMENTS] = {0}, all = 0.0;
+    double valid_px = 0.0, bound = 0.0, cnt[SF_FUSE_MAX_ELEMENTS] = {0},
+           sums[SF_FUSE_MAX_ELEMENTS] = {0}, all = 0.0, all_cnt = 0.0;
     for (size_t iy = 0; iy < s->ny; iy++) {
-      count += rows[iy * kk];
-      for (size_t i = 0; i < ne; i++)
-        sums[i] += rows[iy * kk + 1 + i];
+      valid_px += rows[iy * kk];
+      bound += rows[iy * kk + 1];
+      for (size_t i = 0; i < ne; i++) {
+        cnt[i] += rows[iy * kk + 2 + 2 * i];
+        sums[i] += rows[iy * kk + 3 + 2 * i];
+      }
     }
     for (size_t i = 0; i < ne; i++) {
-      summary->mean_se_element[i] = count > 0.0 ? sums[i] / count : NAN;
+      summary->mean_se_element[i] = cnt[i] > 0.0 ? sums[i] / cnt[i] : NAN;
       all += sums[i];
+      all_cnt += cnt[i];
     }
-    summary->mean_se = count > 0.0 ? all / (count * (double)ne) : NAN;
-    summary->n_valid = (size_t)count;
-    summary->n_masked = n - (size_t)count;
+    summary->mean_se = all_cnt > 0.0 ? all / all_cnt : NAN;
+    summary->n_valid = (size_t)valid_px;
+    summary->n_masked = n - (size_t)valid_px;
+    summary->n_at_bound = (size_t)bound;
     summary->x_min = x_min;
   }
   sf_free(rows);

@@ -73,7 +73,8 @@ static const sf_crystal_site SITES_NIO[] = {
    a = 3.367, c = 5.160 [R] (JCPDS 65-3418); Co 2a (0,0,0), (0,0,1/2); S 2c (1/3,2/3,1/4),
    (2/3,1/3,3/4); Co-S = 2.333 x 6 [C]. No B data: generic default. */
 static const sf_crystal_op OPS_NIAS_CO[] = {AT(0, 0, 0), AT(0, 0, 0.5)};
-static const sf_crystal_op OPS_NIAS_S[] = {AT(THIRD, TWO_THIRDS, 0.25), AT(TWO_THIRDS, THIRD, 0.75)};
+static const sf_crystal_op OPS_NIAS_S[] = {AT(THIRD, TWO_THIRDS, 0.25),
+                                           AT(TWO_THIRDS, THIRD, 0.75)};
 static const sf_crystal_site SITES_COS[] = {
     {27, "Co", "2a", {0, 0, 0}, 2, OPS_NIAS_CO, 1.0, B_GENERIC, B_GENERIC_SRC},
     {16, "S", "2c", {0, 0, 0}, 2, OPS_NIAS_S, 1.0, B_GENERIC, B_GENERIC_SRC},

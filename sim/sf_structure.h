@@ -25,6 +25,7 @@
 #ifndef SF_STRUCTURE_H
 #define SF_STRUCTURE_H
 #include "core/sf_imageset.h"
+#include "core/sf_rng.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -32,10 +33,8 @@
 extern "C" {
 #endif
 
-/* Random-stream purpose used by seeded structure edits (substitution). It is
-   the next free value after core/sf_rng.h's SF_RNG_PURPOSE_* list and must
-   stay reserved there. */
-#define SF_STRUCTURE_RNG_PURPOSE 5
+/* Random-stream purpose used by seeded structure edits (substitution). */
+#define SF_STRUCTURE_RNG_PURPOSE SF_RNG_PURPOSE_STRUCTURE
 
 typedef struct sf_structure {
   double cell_A[3];   /* a, b, c: orthorhombic cell lengths (Å), > 0 */

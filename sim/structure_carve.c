@@ -110,21 +110,22 @@ static long bin_of(const bin_grid *g, double v, int k) {
 static int grid_build(bin_grid *g, const sf_structure *ref, double side) {
   double hi[3];
   SF_TRY(sf_structure_bounds(ref, g->lo, hi));
+  /* Bins no smaller than the search distance, and not many more bins than
+     atoms (a tiny distance must not ask for a huge grid). */
+  double limit = 2.0 * (double)ref->count + 64.0, cells_d;
+  for (;;) {
+    cells_d = 1.0;
+    for (int k = 0; k < 3; ++k)
+      cells_d *= floor((hi[k] - g->lo[k]) / side) + 1.0;
+    if (cells_d <= limit)
+      break;
+    side *= 1.5;
+  }
   g->side = side;
   size_t cells = 1;
   for (int k = 0; k < 3; ++k) {
-    double n = floor((hi[k] - g->lo[k]) / side) + 1.0;
-    if (n > 1024.0) { /* cap the grid; bins only get larger */
-      n = 1024.0;
-    }
-    g->n[k] = (long)n;
-    cells *= (size_t)n;
-  }
-  /* Recompute the side so that every atom falls into the capped grid. */
-  for (int k = 0; k < 3; ++k) {
-    double need = (hi[k] - g->lo[k]) / (double)g->n[k] * (1.0 + 1e-12) + 1e-12;
-    if (need > g->side)
-      g->side = need;
+    g->n[k] = (long)(floor((hi[k] - g->lo[k]) / side) + 1.0);
+    cells *= (size_t)g->n[k];
   }
   g->start = sf_alloc(cells + 1, sizeof *g->start, "interface check: bins");
   g->order = sf_alloc(ref->count ? ref->count : 1, sizeof *g->order, "interface check: order");

@@ -25,7 +25,7 @@ int sf_structure_project(const sf_structure *s, double pixel_A, double radius_A,
                         radius_A);
   double nxd = fmax(1.0, round(s->cell_A[0] / pixel_A));
   double nyd = fmax(1.0, round(s->cell_A[1] / pixel_A));
-  if (nxd * nyd > 1e9)
+  if (nxd * nyd > 1e8)
     return sf_error_set(SF_ERANGE, "projection: %.0f x %.0f pixels is too large (pixel %g Å)", nxd,
                         nyd, pixel_A);
   size_t nx = (size_t)nxd, ny = (size_t)nyd;

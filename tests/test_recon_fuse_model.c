@@ -192,6 +192,35 @@ Test(recon_fuse_model, gradient_with_fixed_nuisance_and_other_gammas) {
     }
 }
 
+/* The estimated yields written out from their definition (minimisers of
+   lambda_chem Psi2 + lambda_tv sum y_i TV(x_i) at x). */
+static void direct_yields(const fixture *f, const sf_fuse_params *par, const double *x, double *y) {
+  double ratio = par->lambda_tv / par->lambda_chem;
+  for (int i = 0; i < NE; i++) {
+    double B = 0, X = 0, xb = 0, xx = 0;
+    for (int p = 0; p < NP; p++) {
+      B += f->chem[i][p];
+      X += x[i * NP + p];
+      xb += x[i * NP + p] * f->chem[i][p];
+      xx += x[i * NP + p] * x[i * NP + p];
+    }
+    double T = 0;
+    {
+      for (int iy = 0; iy < NY; iy++)
+        for (int ix = 0; ix < NX; ix++) {
+          double v = x[i * NP + iy * NX + ix];
+          double dx = ix + 1 < NX ? x[i * NP + iy * NX + ix + 1] - v : 0.0;
+          double dy = iy + 1 < NY ? x[i * NP + (iy + 1) * NX + ix] - v : 0.0;
+          T += sqrt(dx * dx + dy * dy);
+        }
+    }
+    if (par->chem_model == SF_FUSE_CHEM_POISSON)
+      y[i] = B / (X + NP * par->eps + ratio * T);
+    else
+      y[i] = fmax(0.0, (xb - ratio * T) / xx);
+  }
+}
+
 /* The objective written out directly from its definition. */
 static double direct_tv(const double *x) {
   double t = 0.0;
@@ -226,7 +255,7 @@ static void direct_cost(const fixture *f, const sf_fuse_params *par, const doubl
     }
   }
   for (int i = 0; i < NE; i++)
-    tv += direct_tv(x + i * NP);
+    tv += y[i] * direct_tv(x + i * NP);
   out[0] = psi1;
   out[1] = psi2;
   out[2] = tv;
@@ -268,57 +297,85 @@ Test(recon_fuse_model, recorded_costs_equal_direct_evaluation) {
       double d[3];
       direct_cost(&f, &par, w, res->haadf_sigma, res->x, res->scale, res->offset, res->yield, d);
       check_trace_entry(&res->trace[res->n_trace - 1], d, &par);
-      /* the start x0 = b with its own fitted scale and offset */
-      double x0[NE * NP], y0[NE];
+      /* estimated yields are the exact minimisers at the final x */
+      if (est) {
+        double yd[NE];
+        direct_yields(&f, &par, res->x, yd);
+        for (int i = 0; i < NE; i++)
+          cr_assert_float_eq(res->yield[i], yd[i], 1e-12 * yd[i]);
+      }
+      /* the start x0 = b with its own fitted scale and offset, and the yields
+         known (1) or estimated at x0 */
+      double x0[NE * NP], y0[NE] = {1, 1, 1};
       for (int i = 0; i < NE; i++)
         for (int p = 0; p < NP; p++)
           x0[i * NP + p] = f.chem[i][p];
-      sf_fuse_cost c0;
-      /* yields at the start: known (1) or the closed form */
-      sf_fuse_params p0 = par;
-      p0.scale_mode = SF_FUSE_SCALE_FIT;
-      p0.estimate_yield = est;
-      sf_fuse_solver *s0 = NULL;
-      cr_assert_eq(sf_fuse_solver_create(&f.prob, &p0, &s0), SF_OK);
-      cr_assert_eq(sf_fuse_solver_evaluate(s0, x0, NULL, &c0, y0, NULL), SF_OK);
+      if (est)
+        direct_yields(&f, &par, x0, y0);
       direct_cost(&f, &par, w, res->haadf_sigma, x0, res->trace[0].scale, res->trace[0].offset, y0,
                   d);
       check_trace_entry(&res->trace[0], d, &par);
+      /* the same from sf_fuse_solver_evaluate with those nuisance values */
+      sf_fuse_nuisance nu0 = {.scale = res->trace[0].scale, .offset = res->trace[0].offset,
+                              .yield = y0};
+      sf_fuse_cost c0;
+      cr_assert_eq(sf_fuse_solver_evaluate(s, x0, &nu0, &c0, NULL, NULL), SF_OK);
       cr_assert_float_eq(c0.total, res->trace[0].total, 1e-12 * fabs(c0.total));
       sf_fuse_result_destroy(res);
-      sf_fuse_solver_destroy(s0);
       sf_fuse_solver_destroy(s);
     }
 }
 
 Test(recon_fuse_model, fitted_nuisance_values_are_optimal) {
-  /* F with fitted (s, c, y) is not above F at perturbed values of them */
+  /* F with fitted (s, c) is not above F at perturbed values of them */
   fixture f;
   make_fixture(&f, 4);
+  for (int off = 0; off < 2; off++) {
+    sf_fuse_params par;
+    sf_fuse_params_default(&par);
+    par.fit_offset = off;
+    sf_fuse_solver *s = NULL;
+    cr_assert_eq(sf_fuse_solver_create(&f.prob, &par, &s), SF_OK);
+    sf_fuse_cost c;
+    double y[NE];
+    cr_assert_eq(sf_fuse_solver_evaluate(s, f.x, NULL, &c, y, NULL), SF_OK);
+    double best = c.psi1 + c.chem_term;
+    for (int k = 0; k < 1 + off; k++)
+      for (int sg = -1; sg <= 1; sg += 2) {
+        sf_fuse_nuisance nu = {.scale = c.scale, .offset = c.offset, .yield = y};
+        if (k == 0)
+          nu.scale *= 1 + 1e-4 * sg;
+        else
+          nu.offset += 1e-2 * sg;
+        double fpert = smooth_part(s, f.x, &nu);
+        cr_assert(fpert > best, "offset %d: perturbing %d: %.17g <= %.17g", off, k, fpert, best);
+      }
+    sf_fuse_solver_destroy(s);
+  }
+  /* estimated yields: the objective (TV included) at the run's yields is not
+     above its value at perturbed yields */
   sf_fuse_params par;
   sf_fuse_params_default(&par);
-  par.fit_offset = 1;
   par.estimate_yield = 1;
-  par.scale_mode = SF_FUSE_SCALE_FIT;
+  par.lambda_tv = 0.4;
+  par.max_iter = 5;
   sf_fuse_solver *s = NULL;
   cr_assert_eq(sf_fuse_solver_create(&f.prob, &par, &s), SF_OK);
-  sf_fuse_cost c;
-  double y[NE];
-  cr_assert_eq(sf_fuse_solver_evaluate(s, f.x, NULL, &c, y, NULL), SF_OK);
-  double best = c.psi1 + c.chem_term;
-  for (int k = 0; k < 2 + NE; k++)
+  sf_fuse_result *res = NULL;
+  cr_assert_eq(sf_fuse_solver_run(s, NULL, &res), SF_OK);
+  double d[3], yy[NE];
+  direct_cost(&f, &par, sf_fuse_solver_weights(s), res->haadf_sigma, res->x, res->scale,
+              res->offset, res->yield, d);
+  double best = d[0] + par.lambda_chem * d[1] + par.lambda_tv * d[2];
+  for (int i = 0; i < NE; i++)
     for (int sg = -1; sg <= 1; sg += 2) {
-      double yy[NE];
-      memcpy(yy, y, sizeof yy);
-      sf_fuse_nuisance nu = {.scale = c.scale, .offset = c.offset, .yield = yy};
-      if (k == 0)
-        nu.scale *= 1 + 1e-3 * sg;
-      else if (k == 1)
-        nu.offset += 1e-2 * sg * fabs(c.offset + 1);
-      else
-        yy[k - 2] *= 1 + 1e-3 * sg;
-      cr_assert(smooth_part(s, f.x, &nu) >= best - 1e-12 * fabs(best), "perturbing %d", k);
+      memcpy(yy, res->yield, sizeof yy);
+      yy[i] *= 1 + 1e-3 * sg;
+      direct_cost(&f, &par, sf_fuse_solver_weights(s), res->haadf_sigma, res->x, res->scale,
+                  res->offset, yy, d);
+      cr_assert(d[0] + par.lambda_chem * d[1] + par.lambda_tv * d[2] > best, "yield %d", i);
     }
+  sf_fuse_result_destroy(res);
   sf_fuse_solver_destroy(s);
 }
 

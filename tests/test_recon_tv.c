@@ -23,6 +23,9 @@
    duality gaps at rounding level (gap >= 1/2 ||x - x*||^2). */
 #define TOL_PROX_CROSS 1e-12
 #define TOL_GAP 1e-13
+/* Weighted prox: gap-certified to ||x - x*|| <= sqrt(2 max(w) gap) ~ 1e-6, in
+   practice both reach the minimiser to rounding; asserted at 1e-10. */
+#define TOL_PROX_WEIGHTED 1e-10
 /* Closed-form step prox, FGP run to a tight tolerance. */
 #define TOL_PROX_STEP 1e-9
 
@@ -103,7 +106,7 @@ static void run_prox(size_t nx, size_t ny, const double *b, double lambda, int n
   p.max_iter = max_iter;
   p.tol = tol;
   p.nonneg = nonneg;
-  cr_assert_eq(sf_tv_prox_apply(tv, 0, 1, b, &lambda, &p, x, info), SF_OK, "%s",
+  cr_assert_eq(sf_tv_prox_apply(tv, 0, 1, b, NULL, &lambda, &p, x, info), SF_OK, "%s",
                sf_error_message());
   sf_tv_prox_destroy(tv);
 }
@@ -147,8 +150,8 @@ Test(recon_tv, prox_two_level_step_closed_form) {
    fixed steps tau = sigma = 0.99/sqrt(8)) for min_{x>=0} 1/2||x-b||^2 +
    lambda ||D x||_{2,1}: a different algorithm from FGP, run until the iterates
    stop moving; its dual y / lambda is returned in (ux, uy). */
-static void chambolle_pock(size_t nx, size_t ny, const double *b, double lambda, double *x,
-                           double *ux, double *uy) {
+static void chambolle_pock(size_t nx, size_t ny, const double *b, const double *w,
+                           double lambda, double *x, double *ux, double *uy) {
   size_t n = nx * ny;
   double *xb = calloc(n, sizeof *xb), *xo = calloc(n, sizeof *xo);
   double *gx = malloc(n * sizeof *gx), *gy = malloc(n * sizeof *gy), *dt = malloc(n * sizeof *dt);
@@ -171,7 +174,9 @@ static void chambolle_pock(size_t nx, size_t ny, const double *b, double lambda,
     double change = 0.0;
     for (size_t i = 0; i < n; i++) {
       xo[i] = x[i];
-      double v = (x[i] - tau * lambda * dt[i] + tau * b[i]) / (1.0 + tau);
+      /* prox of tau (1/2 (x - b)^2 / w + [x >= 0]) */
+      double wi = w ? w[i] : 1.0;
+      double v = ((x[i] - tau * lambda * dt[i]) / tau + b[i] / wi) / (1.0 / tau + 1.0 / wi);
       x[i] = v > 0 ? v : 0;
       change = fmax(change, fabs(x[i] - xo[i]));
     }
@@ -212,12 +217,12 @@ Test(recon_tv, prox_matches_chambolle_pock) {
     sf_tv_prox_params_default(&p);
     p.max_iter = 2000;
     p.tol = 0.0;
-    cr_assert_eq(sf_tv_prox_apply(tv, 0, 1, b, &lambdas[s], &p, xf, NULL), SF_OK);
+    cr_assert_eq(sf_tv_prox_apply(tv, 0, 1, b, NULL, &lambdas[s], &p, xf, NULL), SF_OK);
     const double *px, *py;
     sf_tv_prox_dual(tv, 0, &px, &py);
     double gap_fgp = duality_gap(nx, ny, xf, px, py, lambdas[s]);
     sf_tv_prox_destroy(tv);
-    chambolle_pock(nx, ny, b, lambdas[s], xc, ux, uy);
+    chambolle_pock(nx, ny, b, NULL, lambdas[s], xc, ux, uy);
     /* certify CP through its dual: x(u) = P_C(b - lambda D* u) */
     double *xu = malloc(n * sizeof *xu);
     sf_tv_gradient_adjoint(nx, ny, ux, uy, xu);
@@ -241,6 +246,41 @@ Test(recon_tv, prox_matches_chambolle_pock) {
   }
 }
 
+Test(recon_tv, weighted_prox_matches_chambolle_pock) {
+  /* min_{x>=0} 1/2 sum (x - b)^2 / w + lambda TV(x) with weights over two
+     decades (the prox in a diagonal metric, as the fusion solver uses it) */
+  size_t nx = 6, ny = 5, n = nx * ny;
+  double *b = random_array(n, 300, -0.5, 2.0), *w = random_array(n, 301, -1.0, 1.0);
+  for (size_t i = 0; i < n; i++)
+    w[i] = pow(10.0, w[i]);
+  double lambda = 0.3, xf[30], xc[30], ux[30], uy[30], xu[30];
+  sf_tv_prox *tv = NULL;
+  cr_assert_eq(sf_tv_prox_create(nx, ny, 1, &tv), SF_OK);
+  sf_tv_prox_params p;
+  sf_tv_prox_params_default(&p);
+  p.max_iter = 20000;
+  p.tol = 0.0;
+  cr_assert_eq(sf_tv_prox_apply(tv, 0, 1, b, w, &lambda, &p, xf, NULL), SF_OK);
+  const double *px, *py;
+  sf_tv_prox_dual(tv, 0, &px, &py);
+  /* the same certificate: at x(p) = P_C(b - lambda w D* p) the gap is
+     lambda (TV(x) - <Dx, p>) >= 1/2 ||x - x*||^2 / max(w) */
+  double gap_fgp = duality_gap(nx, ny, xf, px, py, lambda);
+  chambolle_pock(nx, ny, b, w, lambda, xc, ux, uy);
+  sf_tv_gradient_adjoint(nx, ny, ux, uy, xu);
+  for (size_t i = 0; i < n; i++)
+    xu[i] = fmax(0.0, b[i] - lambda * w[i] * xu[i]);
+  double gap_cp = duality_gap(nx, ny, xu, ux, uy, lambda);
+  cr_assert(gap_fgp <= TOL_GAP && gap_cp <= TOL_GAP, "duality gaps FGP %.3g, CP %.3g", gap_fgp,
+            gap_cp);
+  double worst = 0.0;
+  for (size_t i = 0; i < n; i++)
+    worst = fmax(worst, fabs(xf[i] - xc[i]));
+  cr_assert(worst <= TOL_PROX_WEIGHTED, "max |FGP - CP| = %.3g", worst);
+  sf_tv_prox_destroy(tv);
+  free(b), free(w);
+}
+
 Test(recon_tv, prox_decreases_objective_and_warm_start_helps) {
   size_t nx = 32, ny = 24, n = nx * ny;
   double *b = random_array(n, 7, 0.0, 4.0);
@@ -253,8 +293,8 @@ Test(recon_tv, prox_decreases_objective_and_warm_start_helps) {
   p.tol = 1e-8;
   double lambda = 0.4;
   sf_tv_prox_info i1, i2;
-  cr_assert_eq(sf_tv_prox_apply(tv, 0, 1, b, &lambda, &p, x1, &i1), SF_OK);
-  cr_assert_eq(sf_tv_prox_apply(tv, 0, 1, b, &lambda, &p, x2, &i2), SF_OK);
+  cr_assert_eq(sf_tv_prox_apply(tv, 0, 1, b, NULL, &lambda, &p, x1, &i1), SF_OK);
+  cr_assert_eq(sf_tv_prox_apply(tv, 0, 1, b, NULL, &lambda, &p, x2, &i2), SF_OK);
   /* warm start: the second call starts at the converged dual */
   cr_assert(i2.iterations < i1.iterations / 4, "cold %d, warm %d iterations", i1.iterations,
             i2.iterations);
@@ -284,7 +324,7 @@ Test(recon_tv, prox_several_maps_and_zero_lambda) {
   sf_tv_prox_params_default(&p);
   p.max_iter = 100000;
   p.tol = 1e-14;
-  cr_assert_eq(sf_tv_prox_apply(tv, 0, 3, b, lam, &p, x, NULL), SF_OK);
+  cr_assert_eq(sf_tv_prox_apply(tv, 0, 3, b, NULL, lam, &p, x, NULL), SF_OK);
   /* lambda 0: clamp only */
   for (size_t i = 0; i < n; i++)
     cr_assert_eq(x[n + i], b[n + i] > 0 ? b[n + i] : 0.0);
@@ -309,12 +349,12 @@ Test(recon_tv, errors) {
   sf_tv_prox_params p;
   sf_tv_prox_params_default(&p);
   double lam = -0.5;
-  cr_assert_eq(sf_tv_prox_apply(tv, 0, 1, a, &lam, &p, out, NULL), SF_EINVAL);
+  cr_assert_eq(sf_tv_prox_apply(tv, 0, 1, a, NULL, &lam, &p, out, NULL), SF_EINVAL);
   cr_assert(strstr(sf_error_message(), "lambda = -0.5") != NULL, "%s", sf_error_message());
   lam = 0.5;
-  cr_assert_eq(sf_tv_prox_apply(tv, 1, 1, a, &lam, &p, out, NULL), SF_EINVAL);
+  cr_assert_eq(sf_tv_prox_apply(tv, 1, 1, a, NULL, &lam, &p, out, NULL), SF_EINVAL);
   double bad[4] = {1, NAN, 0, 2};
-  cr_assert_eq(sf_tv_prox_apply(tv, 0, 1, bad, &lam, &p, out, NULL), SF_ENUMERIC);
+  cr_assert_eq(sf_tv_prox_apply(tv, 0, 1, bad, NULL, &lam, &p, out, NULL), SF_ENUMERIC);
   sf_tv_prox_destroy(tv);
   sf_tv_prox_destroy(NULL);
 }
