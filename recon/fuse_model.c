@@ -201,15 +201,27 @@ static void pass_a_row(sf_fuse_solver *s, const double *x, const sf_fuse_eval_op
     acc[el_slot(i, EL_X)] = sx;
     if (o->want_tv) {
       double tv = 0.0;
+      const size_t last = nx - 1;
       if (has_down) {
         const double *xd = xi + nx;
-        for (size_t ix = 0; ix + 1 < nx; ix++) {
-          double dx = xi[ix + 1] - xi[ix], dy = xd[ix] - xi[ix];
-          tv += sqrt(dx * dx + dy * dy);
+        double buf[SF_RECON_CHUNK];
+        for (size_t c0 = 0; c0 < last; c0 += SF_RECON_CHUNK) {
+          const size_t m = last - c0 < SF_RECON_CHUNK ? last - c0 : SF_RECON_CHUNK;
+          const double *x0 = xi + c0, *xd0 = xd + c0;
+#pragma omp simd
+          for (size_t k = 0; k < m; k++) {
+            double dx = x0[k + 1] - x0[k], dy = xd0[k] - x0[k];
+            buf[k] = dx * dx + dy * dy;
+          }
+          sf_recon_sqrt_inplace(buf, m);
+#pragma omp simd reduction(+ : tv)
+          for (size_t k = 0; k < m; k++)
+            tv += buf[k];
         }
-        tv += fabs(xd[nx - 1] - xi[nx - 1]);
+        tv += fabs(xd[last] - xi[last]);
       } else {
-        for (size_t ix = 0; ix + 1 < nx; ix++)
+#pragma omp simd reduction(+ : tv)
+        for (size_t ix = 0; ix < last; ix++)
           tv += fabs(xi[ix + 1] - xi[ix]);
       }
       acc[el_slot(i, EL_TV)] = tv;
@@ -218,6 +230,7 @@ static void pass_a_row(sf_fuse_solver *s, const double *x, const sf_fuse_eval_op
       const double *zi = o->z + i * n + row, *gi = o->g + i * n + row;
       const double *mi = o->zmetric + i * n + row;
       double dd = 0.0;
+#pragma omp simd reduction(+ : gd, dd)
       for (size_t ix = 0; ix < nx; ix++) {
         double d = xi[ix] - zi[ix];
         gd += gi[ix] * d;
@@ -227,6 +240,7 @@ static void pass_a_row(sf_fuse_solver *s, const double *x, const sf_fuse_eval_op
     }
     if (o->xref) {
       const double *ri = o->xref + i * n + row;
+#pragma omp simd reduction(+ : dx2, xx)
       for (size_t ix = 0; ix < nx; ix++) {
         double d = xi[ix] - ri[ix];
         dx2 += d * d;
@@ -235,6 +249,7 @@ static void pass_a_row(sf_fuse_solver *s, const double *x, const sf_fuse_eval_op
     }
   }
   double sh = 0.0, shh = 0.0, shb = 0.0;
+#pragma omp simd reduction(+ : sh, shh, shb)
   for (size_t ix = 0; ix < nx; ix++) {
     sh += h[ix];
     shh += h[ix] * h[ix];
@@ -260,6 +275,7 @@ static void pass_b_row(sf_fuse_solver *s, const double *x, const sf_fuse_eval_op
   const double *h = s->h + row, *bh = s->haadf + row;
   double *coef = s->rbuf + row;
   double r2 = 0.0;
+#pragma omp simd reduction(+ : r2)
   for (size_t ix = 0; ix < nx; ix++) {
     double r = scale * h[ix] + offset - bh[ix];
     r2 += r * r;
@@ -276,23 +292,28 @@ static void pass_b_row(sf_fuse_solver *s, const double *x, const sf_fuse_eval_op
       if (mt) {
         /* metric: 1 / (Gauss-Newton diagonal curvature + floor); gr holds dh/dx */
         if (poisson)
+#pragma omp simd
           for (size_t ix = 0; ix < nx; ix++) {
             double u = 1.0 / (xi[ix] + eps);
             mt[ix] = 1.0 / (a2 * gr[ix] * gr[ix] + lc * b[ix] * u * u + fl);
           }
         else
+#pragma omp simd
           for (size_t ix = 0; ix < nx; ix++)
             mt[ix] = 1.0 / (a2 * gr[ix] * gr[ix] + lc * yi * yi + fl);
       }
       if (poisson)
+#pragma omp simd
         for (size_t ix = 0; ix < nx; ix++)
           gr[ix] = coef[ix] * gr[ix] + lc * (yi - b[ix] / (xi[ix] + eps));
       else
+#pragma omp simd
         for (size_t ix = 0; ix < nx; ix++)
           gr[ix] = coef[ix] * gr[ix] + lc * yi * (yi * xi[ix] - b[ix]);
     }
     if (!poisson) {
       double e2 = 0.0;
+#pragma omp simd reduction(+ : e2)
       for (size_t ix = 0; ix < nx; ix++) {
         double e = yi * xi[ix] - b[ix];
         e2 += e * e;

@@ -22,7 +22,7 @@ void sf_fuse_params_default(sf_fuse_params *p) {
   p->fit_offset = 0;
   p->offset = 0.0;
   p->estimate_yield = 0;
-  p->max_iter = 300;
+  p->max_iter = 1000;
   p->tol_x = 1e-5;
   p->tol_cost = 1e-9;
   p->accelerate = 1;

@@ -202,10 +202,10 @@ int sf_fuse_solver_run(sf_fuse_solver *s, const double *x0, sf_fuse_result **out
         if (st != SF_OK)
           break;
         res->tv_iterations += info.iterations;
-        /* per dual iteration: pass 1 reads b, w, 4 dual fields, x and writes x;
-           pass 2 reads x, w, 4 dual fields and writes 2; the final pass reads
-           b, w, 4 dual fields and writes x */
-        s->bytes += 8.0 * (double)count * (15.0 * info.iterations + 7.0);
+        /* per dual iteration one sweep reads b, w, 4 dual fields and the old x
+           and writes x and 2 dual fields (the dual step reuses the rows in
+           cache); the final pass reads b, w, 4 dual fields and writes x */
+        s->bytes += 8.0 * (double)count * (10.0 * info.iterations + 7.0);
       } else {
         clamp_copy(count, v, xp);
         s->bytes += 8.0 * (double)(2 * count);

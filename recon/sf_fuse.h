@@ -150,7 +150,7 @@ typedef struct sf_fuse_params {
   double offset;                   /* c when not fitted, HAADF units (default 0) */
   int estimate_yield;              /* 1: estimate one yield per element (default 0;
                                       needs lambda_chem > 0) */
-  int max_iter;                    /* outer iteration cap, >= 1 (default 300) */
+  int max_iter;                    /* outer iteration cap, >= 1 (default 1000) */
   double tol_x;                    /* ||x_k - x_{k-1}|| <= tol_x ||x_k|| (default 1e-5) */
   double tol_cost;                 /* |Phi_k - Phi_{k-1}| <= tol_cost max(1, |Phi_k|)
                                       (default 1e-9); both tolerances 0: run to the cap */
@@ -258,7 +258,7 @@ int sf_fuse_problem_check(const sf_fuse_problem *prob, const sf_fuse_params *par
 
 /** Validate, copy the parameters, keep a view of the problem's arrays (which
     must outlive the solver) and allocate all work arrays (about
-    (6 n_e + 2) nx ny doubles plus the TV duals, 4 n_e nx ny). On success
+    (7 n_e + 2) nx ny doubles plus the TV duals, 4 n_e nx ny). On success
     *out is owned by the caller. Returns SF_OK, SF_EINVAL, SF_ENUMERIC or SF_ENOMEM. */
 int sf_fuse_solver_create(const sf_fuse_problem *prob, const sf_fuse_params *par,
                           sf_fuse_solver **out);

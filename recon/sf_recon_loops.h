@@ -6,36 +6,34 @@
    split never changes results: every row is computed the same way and
    per-row sums are combined in row order.
 
-   sf_recon_rsqrt: 1/sqrt(a) by arithmetic only, so that loops using it
-   vectorise (the libm sqrt carries an errno branch under the default
-   -fmath-errno, which blocks vectorisation). A bit-level first guess (the
-   "magic constant" 0x5FE6EB50C7B537A9, relative error < 3.5 %) refined by
-   five Newton steps y <- y (3/2 - a y^2 / 2) (the error squares each step:
-   3.5e-2, 1.8e-3, 5e-6, 4e-11, rounding). For a = 0 it returns a large
-   finite number (about 1e155), so a * rsqrt(a) = 0 and min(1, rsqrt(a)) = 1.
-   Valid for 0 <= a < 1e300.
+   SF_RECON_CHUNK and sf_recon_sqrt_inplace: square roots of a short buffer.
+   The libm sqrt carries an errno branch (default -fmath-errno) that keeps
+   the compiler from vectorising loops that call it, so loops compute the
+   radicands into a chunk buffer, take the roots here (with SSE2 the packed
+   square root, correctly rounded, so the results equal the scalar ones) and
+   continue vectorised.
 
-   Catalogue: SF_RECON_PAR_MIN, sf_recon_rsqrt. */
+   Catalogue: SF_RECON_PAR_MIN, SF_RECON_CHUNK, sf_recon_sqrt_inplace. */
 #ifndef SF_RECON_LOOPS_H
 #define SF_RECON_LOOPS_H
-#include <stdint.h>
-#include <string.h>
+#include <math.h>
+#include <stddef.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define SF_RECON_PAR_MIN ((size_t)32768)
+#define SF_RECON_CHUNK 128
 
-static inline double sf_recon_rsqrt(double a) {
-  uint64_t bits;
-  memcpy(&bits, &a, sizeof bits);
-  bits = 0x5FE6EB50C7B537A9ULL - (bits >> 1);
-  double y;
-  memcpy(&y, &bits, sizeof y);
-  const double h = 0.5 * a;
-  y = y * (1.5 - h * y * y);
-  y = y * (1.5 - h * y * y);
-  y = y * (1.5 - h * y * y);
-  y = y * (1.5 - h * y * y);
-  y = y * (1.5 - h * y * y);
-  return y;
+/* a[k] = sqrt(a[k]) for k < m, a[k] >= 0. */
+static inline void sf_recon_sqrt_inplace(double *a, size_t m) {
+  size_t k = 0;
+#if defined(__SSE2__)
+  for (; k + 2 <= m; k += 2)
+    _mm_storeu_pd(a + k, _mm_sqrt_pd(_mm_loadu_pd(a + k)));
+#endif
+  for (; k < m; k++)
+    a[k] = sqrt(a[k]);
 }
 
 #endif

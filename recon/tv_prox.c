@@ -11,9 +11,9 @@
    sigma_e = 1 / (4 lambda (w_p + w_p')) for the edge between pixels p and p';
    both components at a pixel use the smaller of their two edges, so the
    projection stays the Euclidean one. For w = 1 this is the usual 1/(8 lambda).
-   One dual iteration is two passes over the rows (x from r, then p from x);
-   the new dual overwrites p_{k-1}, whose only use was forming r at the same
-   pixel, and the two buffers swap. The entries of px in the last column and
+   One dual iteration is one sweep over the rows (x from r for row iy, then p
+   from x for row iy - 1); the new dual overwrites p_{k-1}, whose only use was
+   forming r at the same pixel, and the two buffers swap. The entries of px in the last column and
    of py in the last row stay exactly 0, so they drop out of D* without tests.
    The result is x(p) from the last dual p, not from the momentum point. */
 #include "recon/sf_tv.h"
@@ -23,13 +23,14 @@
 #include "recon/sf_recon_loops.h"
 
 #include <math.h>
+#include <omp.h>
 #include <string.h>
 
 struct sf_tv_prox {
   size_t nx, ny, n_maps;
   double *duals;  /* 4 fields of n_maps*nx*ny: A.x, A.y, B.x, B.y */
   int *current;   /* per map: 0 if A holds p_k, 1 if B does */
-  double *rows;   /* 2 sums per (map, row) */
+  double *rows;   /* 3 sums per (map, row): change^2, x^2, restart test */
   double *t;      /* momentum parameter per map */
   double *beta;   /* extrapolation weight of the next iteration per map */
   double *change; /* last measured relative change of x per map */
@@ -64,7 +65,7 @@ int sf_tv_prox_create(size_t nx, size_t ny, size_t n_maps, sf_tv_prox **out) {
   tv->n_maps = n_maps;
   tv->duals = sf_alloc(4 * n * n_maps, sizeof(double), "TV dual fields");
   tv->current = sf_alloc(n_maps, sizeof(int), "TV dual index");
-  tv->rows = sf_alloc(2 * ny * n_maps, sizeof(double), "TV row sums");
+  tv->rows = sf_alloc(3 * ny * n_maps, sizeof(double), "TV row sums");
   tv->t = sf_alloc(n_maps, sizeof(double), "TV momentum");
   tv->beta = sf_alloc(n_maps, sizeof(double), "TV momentum");
   tv->change = sf_alloc(n_maps, sizeof(double), "TV change");
@@ -193,25 +194,40 @@ static double dual_row(size_t nx, size_t ny, size_t iy, const double *px, const 
   const double b1 = 1.0 + beta;
   double acc = 0.0;
   const size_t last = nx - 1;
-  /* one vectorisable loop: the projection divides by max(1, |u|), as
-     rsqrt(max(1, |u|^2)) with the arithmetic max (a + b + |a - b|) / 2 and
-     reciprocal square root (a comparison would block vectorisation under the
-     default -ftrapping-math); inside the disc the factor is 1 to rounding */
+  /* in chunks: the step and the norms vectorise, then the square roots,
+     then the scaling and the restart sum; the projection divides by
+     max(1, |u|) = sqrt(max(1, |u|^2)) with the arithmetic max
+     (a + b + |a - b|) / 2, as a comparison would block vectorisation under
+     the default -ftrapping-math; inside the disc the divisor is 1 */
+  enum { CHUNK = SF_RECON_CHUNK };
+  double ux[CHUNK], uy[CHUNK], sc[CHUNK];
+  for (size_t c0 = 0; c0 < last; c0 += CHUNK) {
+    const size_t m = last - c0 < CHUNK ? last - c0 : CHUNK;
+    const double *px0 = pxr + c0, *py0 = pyr + c0, *qx0 = qxr + c0, *qy0 = qyr + c0;
+    const double *x0 = xr + c0, *xd0 = xd + c0, *w0 = wr + c0, *wd0 = wd + c0;
+#pragma omp simd
+    for (size_t k = 0; k < m; k++) {
+      double rx = b1 * px0[k] - beta * qx0[k];
+      double ry = b1 * py0[k] - beta * qy0[k];
+      double a = w0[k + 1], d = wd0[k];
+      double c = c4 / (w0[k] + 0.5 * (a + d + fabs(a - d)));
+      ux[k] = rx + c * (x0[k + 1] - x0[k]);
+      uy[k] = ry + c * (xd0[k] - x0[k]);
+      double n2 = ux[k] * ux[k] + uy[k] * uy[k];
+      sc[k] = 0.5 * (n2 + 1.0 + fabs(n2 - 1.0));
+    }
+    sf_recon_sqrt_inplace(sc, m);
+    double *qxw = qxr + c0, *qyw = qyr + c0;
 #pragma omp simd reduction(+ : acc)
-  for (size_t k = 0; k < last; k++) {
-    double rx = b1 * pxr[k] - beta * qxr[k];
-    double ry = b1 * pyr[k] - beta * qyr[k];
-    double a = wr[k + 1], d = wd[k];
-    double c = c4 / (wr[k] + 0.5 * (a + d + fabs(a - d)));
-    double ux = rx + c * (xr[k + 1] - xr[k]);
-    double uy = ry + c * (xd[k] - xr[k]);
-    double n2 = ux * ux + uy * uy;
-    double sc = sf_recon_rsqrt(0.5 * (n2 + 1.0 + fabs(n2 - 1.0)));
-    ux *= sc;
-    uy *= sc;
-    acc += (rx - ux) * (ux - pxr[k]) + (ry - uy) * (uy - pyr[k]);
-    qxr[k] = ux;
-    qyr[k] = uy;
+    for (size_t k = 0; k < m; k++) {
+      double rx = b1 * px0[k] - beta * qxw[k];
+      double ry = b1 * py0[k] - beta * qyw[k];
+      double s = 1.0 / sc[k];
+      double vx = ux[k] * s, vy = uy[k] * s;
+      acc += (rx - vx) * (vx - px0[k]) + (ry - vy) * (vy - py0[k]);
+      qxw[k] = vx;
+      qyw[k] = vy;
+    }
   }
   {
     size_t ix = nx - 1;
@@ -280,61 +296,72 @@ int sf_tv_prox_apply(sf_tv_prox *tv, size_t first, size_t count, const double *b
     iterations = it;
     /* sums: 0 none; 1 ||x||^2 only (first iteration: x holds no iterate yet); 2 both */
     const int sums = params->tol > 0.0 ? (it > 1 ? 2 : 1) : 0;
-    /* pass 1: primal from the momentum point */
-#pragma omp parallel for schedule(static) if (count * n >= SF_RECON_PAR_MIN)
-    for (long j = 0; j < jobs; j++) {
-      size_t k = (size_t)j / ny, iy = (size_t)j % ny, m = first + k;
-      if (tv->state[m] != 1)
-        continue;
-      int cur = tv->current[m];
-      const double *wr, *wd;
-      weight_rows(tv, weight, k, iy, &wr, &wd);
-      primal_row(nx, iy, field(tv, m, cur, 0), field(tv, m, cur, 1), field(tv, m, !cur, 0),
-                 field(tv, m, !cur, 1), tv->beta[m], lambda[k], b + k * n, wr, x + k * n, nonneg,
-                 sums, tv->rows + 2 * (m * ny + iy));
+    /* One sweep per dual iteration. Each thread takes a block of rows and,
+       row by row, computes the primal row iy from the momentum point and then
+       the dual row iy - 1 (which needs the primal rows iy - 1 and iy), while
+       both are in cache. The dual row at the end of a block needs the first
+       primal row of the next block: it is done after a barrier. A dual row is
+       overwritten only after every primal row that reads it is done. The
+       partition does not change any value. */
+#pragma omp parallel if (count * n >= SF_RECON_PAR_MIN)
+    {
+      const size_t nt = (size_t)omp_get_num_threads(), id = (size_t)omp_get_thread_num();
+      const size_t r0 = ny * id / nt, r1 = ny * (id + 1) / nt;
+      for (size_t k = 0; k < count && r0 < r1; k++) {
+        const size_t m = first + k;
+        if (tv->state[m] != 1)
+          continue;
+        const int cur = tv->current[m];
+        const double *px = field(tv, m, cur, 0), *py = field(tv, m, cur, 1);
+        double *qx = field(tv, m, !cur, 0), *qy = field(tv, m, !cur, 1);
+        for (size_t iy = r0; iy < r1; iy++) {
+          const double *wr, *wd;
+          weight_rows(tv, weight, k, iy, &wr, &wd);
+          primal_row(nx, iy, px, py, qx, qy, tv->beta[m], lambda[k], b + k * n, wr, x + k * n,
+                     nonneg, sums, tv->rows + 3 * (m * ny + iy));
+          if (iy > r0) {
+            weight_rows(tv, weight, k, iy - 1, &wr, &wd);
+            tv->rows[3 * (m * ny + iy - 1) + 2] = dual_row(
+                nx, ny, iy - 1, px, py, qx, qy, tv->beta[m], lambda[k], wr, wd, x + k * n);
+          }
+        }
+      }
+#pragma omp barrier
+      for (size_t k = 0; k < count && r0 < r1; k++) {
+        const size_t m = first + k;
+        if (tv->state[m] != 1)
+          continue;
+        const int cur = tv->current[m];
+        const double *wr, *wd;
+        weight_rows(tv, weight, k, r1 - 1, &wr, &wd);
+        tv->rows[3 * (m * ny + r1 - 1) + 2] =
+            dual_row(nx, ny, r1 - 1, field(tv, m, cur, 0), field(tv, m, cur, 1),
+                     field(tv, m, !cur, 0), field(tv, m, !cur, 1), tv->beta[m], lambda[k], wr, wd,
+                     x + k * n);
+      }
     }
     for (size_t k = 0; k < count; k++) {
-      size_t m = first + k;
-      if (tv->state[m] != 1 || !sums)
+      const size_t m = first + k;
+      if (tv->state[m] != 1)
         continue;
-      double sd = 0.0, sx = 0.0;
+      double sd = 0.0, sx = 0.0, acc = 0.0;
       for (size_t iy = 0; iy < ny; iy++) {
-        sd += tv->rows[2 * (m * ny + iy)];
-        sx += tv->rows[2 * (m * ny + iy) + 1];
+        sd += tv->rows[3 * (m * ny + iy)];
+        sx += tv->rows[3 * (m * ny + iy) + 1];
+        acc += tv->rows[3 * (m * ny + iy) + 2];
       }
-      if (!isfinite(sd) || !isfinite(sx))
+      if (sums && (!isfinite(sd) || !isfinite(sx)))
         return sf_error_set(SF_ENUMERIC,
                             "sf_tv_prox_apply: map %zu: non-finite values at dual iteration %d "
                             "(NaN or Inf in the input?)",
                             m, it);
-      if (it > 1) {
+      tv->current[m] = !tv->current[m];
+      if (sums && it > 1) {
         double rel = sx > 0.0 ? sqrt(sd / sx) : sqrt(sd);
         tv->change[m] = rel;
         if (rel <= params->tol)
           tv->state[m] = 2;
       }
-    }
-    /* pass 2: dual step and projection */
-#pragma omp parallel for schedule(static) if (count * n >= SF_RECON_PAR_MIN)
-    for (long j = 0; j < jobs; j++) {
-      size_t k = (size_t)j / ny, iy = (size_t)j % ny, m = first + k;
-      if (tv->state[m] != 1)
-        continue;
-      int cur = tv->current[m];
-      const double *wr, *wd;
-      weight_rows(tv, weight, k, iy, &wr, &wd);
-      tv->rows[2 * (m * ny + iy)] =
-          dual_row(nx, ny, iy, field(tv, m, cur, 0), field(tv, m, cur, 1), field(tv, m, !cur, 0),
-                   field(tv, m, !cur, 1), tv->beta[m], lambda[k], wr, wd, x + k * n);
-    }
-    for (size_t k = 0; k < count; k++) {
-      size_t m = first + k;
-      if (tv->state[m] != 1)
-        continue;
-      tv->current[m] = !tv->current[m];
-      double acc = 0.0;
-      for (size_t iy = 0; iy < ny; iy++)
-        acc += tv->rows[2 * (m * ny + iy)];
       double t_old = tv->t[m];
       if (params->restart && acc > 0.0) {
         tv->t[m] = 1.0;

@@ -90,6 +90,59 @@ Test(atom_nist, lda_iron_cobalt_copper) {
 
 Test(atom_nist, lda_platinum) { check_atom(&nist_lda[5], NULL, TOL_NIST_PT_HA); }
 
+/* The further LDA values of doc section 7.1 (selected orbitals only). */
+Test(atom_nist, lda_more_elements) {
+  static const struct {
+    int Z;
+    double E;
+    int n, l;
+    double eps;
+    int n2, l2;
+    double eps2;
+  } more[] = {
+      {6, -37.425749, 1, 0, -9.947718, 0, 0, 0.0},
+      {14, -288.198397, 1, 0, -65.184426, 2, 1, -3.514938},
+      {22, -847.277216, 2, 1, -16.285339, 0, 0, 0.0},
+      {38, -3129.453161, 2, 1, -69.745941, 3, 2, -4.813498},
+      {79, -17860.790943, 1, 0, -2683.508245, 5, 2, -0.304739},
+  };
+  for (size_t k = 0; k < sizeof more / sizeof more[0]; ++k) {
+    const double tol = more[k].Z > 36 ? TOL_NIST_PT_HA : TOL_NIST_LIGHT_HA;
+    sf_atom_config cfg;
+    sf_atom_config_ground(more[k].Z, &cfg);
+    sf_atom *a = NULL;
+    cr_assert_eq(sf_atom_solve(&cfg, NULL, &a), SF_OK, "%s", sf_error_message());
+    cr_assert(fabs(sf_atom_total_energy(a) - more[k].E) < tol, "Z = %d: %.8f vs %.6f", more[k].Z,
+              sf_atom_total_energy(a), more[k].E);
+    sf_atom_orbital o;
+    cr_assert_eq(sf_atom_orbital_find(a, more[k].n, more[k].l, &o), SF_OK);
+    cr_assert(fabs(o.energy_Ha - more[k].eps) < tol, "Z = %d: %.8f", more[k].Z, o.energy_Ha);
+    if (more[k].n2) {
+      cr_assert_eq(sf_atom_orbital_find(a, more[k].n2, more[k].l2, &o), SF_OK);
+      cr_assert(fabs(o.energy_Ha - more[k].eps2) < tol, "Z = %d: %.8f", more[k].Z, o.energy_Ha);
+    }
+    sf_atom_destroy(a);
+  }
+}
+
+/* The configurations with experimental exceptions converge (the solver
+   backtracks when an extrapolated potential leaves an orbital unbound). */
+Test(atom_nist, exceptional_configurations_converge) {
+  const int Zs[] = {1, 24, 46, 57, 58, 64, 91, 92};
+  for (size_t k = 0; k < sizeof Zs / sizeof Zs[0]; ++k) {
+    sf_atom_config cfg;
+    sf_atom_config_ground(Zs[k], &cfg);
+    sf_atom *a = NULL;
+    cr_assert_eq(sf_atom_solve(&cfg, NULL, &a), SF_OK, "Z = %d: %s", Zs[k], sf_error_message());
+    cr_assert(sf_atom_iterations(a) < 40, "Z = %d: %d iterations", Zs[k], sf_atom_iterations(a));
+    sf_atom_energies e = sf_atom_energies_of(a);
+    const double virial = 2.0 * e.kinetic + e.electron_nucleus + e.hartree +
+                          3.0 * (e.xc_potential - e.xc);
+    cr_assert(fabs(virial) < 1e-5 * fabs(e.total), "Z = %d: virial %.3e", Zs[k], virial);
+    sf_atom_destroy(a);
+  }
+}
+
 /* Mg: LDA -199.139406 [NIST]; ScRLDA -199.382839, 2p -1.717249 [doc 7.1].
    ScRLDA is Koelling-Harmon with MacDonald-Vosko exchange. */
 Test(atom_nist, magnesium_lda_and_scalar_relativistic) {

@@ -2,11 +2,12 @@
 
    Checks: the HAADF weights of every mode; the gradient of F = Psi1 +
    lambda_chem Psi2 against central finite differences in every weight mode,
-   for both chemical models, with fitted or fixed scale/offset and with
-   estimated yields (the fitted nuisance values make F a function of x only;
-   its gradient is the envelope gradient) and with fixed nuisance values
-   (partial derivatives); the recorded costs against a direct evaluation of the
-   stated objective written out in this file; the per-pixel Hessian blocks
+   for both chemical models, with the scale and offset fitted (eliminated: F
+   is then a function of x only and its gradient the envelope gradient) or
+   fixed, with known or estimated yields, and at other gammas; the optimality
+   of the fitted scale, offset and estimated yields; the recorded costs and the
+   closed-form yields against a direct evaluation of the stated objective
+   written out in this file; the per-pixel Hessian blocks
    against finite differences of the gradient; standard errors from the blocks
    against the Sherman-Morrison formula; the HAADF noise estimate. */
 #include <criterion/criterion.h>
