@@ -12,3 +12,7 @@ if(SF_SANITIZE)
                       -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+# No code reads errno after a math function and none traps on FP exceptions;
+# saying so lets GCC vectorise sqrt/select loops (recon, potentials).
+add_compile_options(-fno-math-errno -fno-trapping-math)
