@@ -1,4 +1,4 @@
-# Warnings on everywhere; the code base is kept at zero warnings.
+# Compiler flags. Warnings on everywhere; the code base is kept at zero warnings.
 add_compile_options(-Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes
                     -Wmissing-prototypes -Wformat=2)
 if(SF_WERROR)
