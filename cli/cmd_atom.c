@@ -12,8 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Declared in cli/sf_cli.h with the command table. */
-int sf_cmd_atom(int argc, char **argv);
 
 static int parse_xc(const char *text, sf_atom_xc_backend *xc) {
   if (strcmp(text, "auto") == 0)

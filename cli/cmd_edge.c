@@ -17,8 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Declared in cli/sf_cli.h with the command table. */
-int sf_cmd_edge(int argc, char **argv);
 
 /* Real and imaginary cubes (ny, nx, nf) of all final states, weighted by
    sqrt(w), and their summed |T|^2 (ionisation probability per pixel for a

@@ -10,5 +10,9 @@ const sf_cli_entry sf_cli_commands[] = {
     {"config", "parse a config file and print what it contains (TOML subset)", sf_cmd_config},
     {"structure", "build crystals, particles and core-shell structures; write XYZ + PNG preview",
      sf_cmd_structure},
+    {"atom", "self-consistent LDA atom: orbital eigenvalues and total energy (NIST SRD 141 functional)",
+     sf_cmd_atom},
+    {"edge", "core-loss edge cross-section in barn and transition potentials (K, L23, M45, ...)",
+     sf_cmd_edge},
     {NULL, NULL, NULL},
 };

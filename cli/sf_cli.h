@@ -34,6 +34,8 @@ int sf_cmd_info(int argc, char **argv);
 int sf_cmd_pattern(int argc, char **argv);
 int sf_cmd_config(int argc, char **argv);
 int sf_cmd_structure(int argc, char **argv);
+int sf_cmd_atom(int argc, char **argv);
+int sf_cmd_edge(int argc, char **argv);
 
 #ifdef __cplusplus
 }

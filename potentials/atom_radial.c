@@ -13,8 +13,9 @@
    solution (docs/transition-potentials.md, section 1.3): integration stops
    at r_tp + 30/kappa beyond the outermost classical turning point, and one
    extra node is counted when u u' < 0 there (the node just above an
-   eigenvalue lies beyond the stop). The state is the solution at the lower
-   bracket, with the divergent tail cut at the minimum of |u| beyond r_tp. */
+   eigenvalue lies beyond the stop). The state is the outward solution at the
+   lower bracket up to the turning point, continued by the decaying solution
+   integrated inward from r_tp + 50/kappa and matched at r_tp. */
 #include "potentials/sf_atom.h"
 
 #include "core/sf_alloc.h"

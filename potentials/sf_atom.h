@@ -131,10 +131,10 @@ typedef enum sf_atom_relativity {
 
 /** Bound state (n, l) of the potential V (Hartree, V[i] at g->r[i],
     including the nucleus; V ~ -Z_nuc/r near the origin): eigenvalue *energy_Ha
-    and u (n doubles, caller-owned, normalised, zero beyond the cut of the
-    divergent tail, largest lobe positive). Node counting with bisection to
-    machine precision, integration stopped 30/kappa beyond the outermost
-    turning point. SF_EINVAL for bad quantum numbers; SF_ENUMERIC (message
+    and u (n doubles, caller-owned, normalised, largest lobe positive; zero
+    beyond r_tp + 50/kappa). Node counting with bisection to machine
+    precision, outward integration stopped 30/kappa beyond the outermost
+    turning point r_tp, the tail integrated inward and matched at r_tp. SF_EINVAL for bad quantum numbers; SF_ENUMERIC (message
     naming the state) when the state is not bound in V or the grid is too
     short. With SF_ATOM_SCALAR_RELATIVISTIC the large component P is
     returned and normalised (integral of P^2 = 1). */

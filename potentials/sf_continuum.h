@@ -54,7 +54,9 @@ typedef struct sf_continuum_match {
     Bohr; the interval is widened to a quarter wavelength when shorter).
     SF_EINVAL for bad arguments (named), SF_ERANGE when the grid cannot
     resolve the wave at the matching radii (the message gives k dr and the
-    energy), SF_ENUMERIC when the Coulomb functions fail. */
+    energy), SF_ENUMERIC when the Coulomb functions fail. GSL's error
+    handler is switched off around the Coulomb-function calls (process-wide
+    state): do not call this concurrently with code that relies on it. */
 int sf_continuum_solve(const sf_atom_grid *g, const double *V, double Z_nuc, double Z_ion, int l,
                        double energy_Ha, const sf_continuum_match *match, double *u,
                        size_t *n_valid, double *phase_shift);

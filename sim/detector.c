@@ -269,7 +269,7 @@ int sf_detector_layout_create(const sf_detector_params *p, size_t nx, size_t ny,
   return SF_OK;
 }
 
-void sf_detector_layout_measure(const sf_detector_layout *L, const fftwf_complex *psi_q,
+void sf_detector_layout_measure(const sf_detector_layout *L, fftwf_complex *psi_q,
                                 double scale, double weight, double *record) {
   const sf_record_layout *r = &L->rec;
   double ch[SF_DETECTOR_MAX_CHANNELS];

@@ -193,7 +193,7 @@ int sf_multislice_propagate(const sf_multislice *ms, const sf_specimen *spec, ff
   const size_t last = ms->depth[ms->p.n_depths - 1];
   size_t d = 0;
   for (size_t s = 0; s < last; ++s) {
-    sf_wave_multiply(psi, sf_specimen_transmission_const(spec, s), N);
+    sf_wave_multiply(psi, sf_specimen_transmission(spec, s), N);
     fftwf_execute_dft(ms->fwd, psi, psi);
     sf_wave_multiply(psi, ms->P, N);
     if (s + 1 == ms->depth[d]) {
@@ -245,7 +245,7 @@ static void run_probes(const sf_multislice *ms, const sf_specimen *spec, const s
     fftwf_execute_dft(bwd, buf, buf);
     size_t d = 0;
     for (size_t s = 0; s < last; ++s) {
-      const fftwf_complex *t = sf_specimen_transmission_const(spec, s);
+      fftwf_complex *t = sf_specimen_transmission(spec, s);
       for (size_t k = 0; k < count; ++k)
         sf_wave_multiply(buf + k * N, t, N);
       fftwf_execute_dft(fwd, buf, buf);

@@ -58,11 +58,7 @@ size_t sf_specimen_slices(const sf_specimen *s) { return s ? s->n_slices : 0; }
 double sf_specimen_thickness_A(const sf_specimen *s) { return s ? s->dz_A : NAN; }
 const sf_wavegrid *sf_specimen_grid(const sf_specimen *s) { return s ? &s->g : NULL; }
 
-fftwf_complex *sf_specimen_transmission(sf_specimen *s, size_t k) {
-  return s && k < s->n_slices ? s->t + k * s->g.nx * s->g.ny : NULL;
-}
-
-const fftwf_complex *sf_specimen_transmission_const(const sf_specimen *s, size_t k) {
+fftwf_complex *sf_specimen_transmission(const sf_specimen *s, size_t k) {
   return s && k < s->n_slices ? s->t + k * s->g.nx * s->g.ny : NULL;
 }
 

@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* One aberration: order n (power alpha^(n+1)), multiplicity m, where its

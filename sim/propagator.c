@@ -118,7 +118,7 @@ int sf_wave_plan(size_t nx, size_t ny, size_t howmany, fftwf_complex *buf, int s
   return SF_OK;
 }
 
-void sf_wave_multiply(fftwf_complex *restrict a, const fftwf_complex *restrict b, size_t n) {
+void sf_wave_multiply(fftwf_complex *restrict a, fftwf_complex *restrict b, size_t n) {
   float *x = (float *)a;
   const float *y = (const float *)b;
 #pragma omp simd

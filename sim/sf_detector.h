@@ -130,13 +130,13 @@ void sf_detector_layout_destroy(sf_detector_layout *L);
 /** Record layout (sizes and offsets) of L. */
 const sf_record_layout *sf_detector_layout_record(const sf_detector_layout *L);
 
-/** Measure the Fourier-space wave psi_q (nx*ny bins, FFT order) into record
+/** Measure the Fourier-space wave psi_q (nx*ny bins, FFT order; read only) into record
     (record size doubles, caller-owned): record += weight * (channels, bins,
     |Psi|^2-weighted angles, total), each |Psi(q)|^2 multiplied by scale
     (1/N for an unnormalised forward FFT). The COM entries hold the sums of
     alpha |Psi|^2 until sf_stem_result_commit divides them by the total.
     Sums run in a fixed bin order. Thread-safe on distinct records. */
-void sf_detector_layout_measure(const sf_detector_layout *L, const fftwf_complex *psi_q,
+void sf_detector_layout_measure(const sf_detector_layout *L, fftwf_complex *psi_q,
                                 double scale, double weight, double *record);
 
 /** A result for the scan, recording depths depth_A[0..n_depths-1] (A,

@@ -37,8 +37,7 @@
    Catalogue: sf_stem_params_default, sf_stem_params_grid,
    sf_stem_params_check, sf_stem_memory_estimate, sf_specimen_create,
    sf_specimen_destroy, sf_specimen_slices, sf_specimen_thickness_A,
-   sf_specimen_transmission, sf_specimen_transmission_const,
-   sf_specimen_grid, sf_specimen_build, sf_multislice_create,
+   sf_specimen_transmission, sf_specimen_grid, sf_specimen_build, sf_multislice_create,
    sf_multislice_destroy, sf_multislice_grid, sf_multislice_params,
    sf_multislice_depth_slices, sf_multislice_propagate,
    sf_multislice_result_create, sf_multislice_run, sf_stem_simulate,
@@ -100,8 +99,8 @@ typedef int sf_configuration_fn(void *user, size_t index, const sf_slice_atom **
 
 /* Called at each recorded depth d with the Fourier-space wave
    Psi(q) = (1/N) sum_r psi(r) exp(-2 pi i q.r) (FFT bin order), so that
-   psi(r) = sum_q Psi(q) exp(2 pi i q.r). */
-typedef void sf_wave_visit_fn(void *user, size_t depth_index, const fftwf_complex *psi_q);
+   psi(r) = sum_q Psi(q) exp(2 pi i q.r). The visitor must not modify psi_q. */
+typedef void sf_wave_visit_fn(void *user, size_t depth_index, fftwf_complex *psi_q);
 
 /** Defaults: 300 keV, band limit 2/3, probe defaults (20 mrad), 1 mrad
     radial bins, multislice, prism_f 4, batch 1, FFTW_MEASURE, automatic
@@ -133,13 +132,11 @@ void sf_specimen_destroy(sf_specimen *s);
 size_t sf_specimen_slices(const sf_specimen *s);
 /** Slice thickness in A. */
 double sf_specimen_thickness_A(const sf_specimen *s);
-/** Transmission function of slice k (nx*ny values, owned by s, writable;
-    NULL for k out of range). Whatever is written must be band-limited to the
+/** Transmission function of slice k (nx*ny values, owned by s; NULL for k
+    out of range). Write to it only through a specimen you own and do not
+    run at the same time; whatever is written must be band-limited to the
     grid's disc for the multislice to be alias-free. */
-fftwf_complex *sf_specimen_transmission(sf_specimen *s, size_t k);
-
-/** Read-only transmission function of slice k (NULL for k out of range). */
-const fftwf_complex *sf_specimen_transmission_const(const sf_specimen *s, size_t k);
+fftwf_complex *sf_specimen_transmission(const sf_specimen *s, size_t k);
 
 /** The grid the specimen was made for. */
 const sf_wavegrid *sf_specimen_grid(const sf_specimen *s);

@@ -95,8 +95,10 @@ int sf_propagator_fill(const sf_wavegrid *g, double dz_A, double tilt_x_mrad, do
 int sf_wave_plan(size_t nx, size_t ny, size_t howmany, fftwf_complex *buf, int sign, int measure,
                  fftwf_plan *plan);
 
-/** a[i] *= b[i] for i < n (single-precision complex). */
-void sf_wave_multiply(fftwf_complex *a, const fftwf_complex *b, size_t n);
+/** a[i] *= b[i] for i < n (single-precision complex; b is read only, and
+    not const-qualified so that plain fftwf_complex arrays pass under
+    ISO C17, as in FFTW's own interface). */
+void sf_wave_multiply(fftwf_complex *a, fftwf_complex *b, size_t n);
 
 #ifdef __cplusplus
 }

@@ -229,7 +229,7 @@ Test(transition_xsec, electron_count_six_for_l23_two_for_k) {
    coordinates (exact in phi: |T|^2 is a trigonometric polynomial) equals
    the rotation-invariant 1-D formula of sf_transition_dsigma_deps; and it
    exceeds Egerton's relativistic Bethe form 4 pi a0^2 (R/T)(R/E) int df/dE
-   dlnQ^2 by exactly (k0/k_n)^2 (Dwyer's 1/k_n; 1.006 at 100 keV here). */
+   dlnQ^2 by exactly (k0/k_n)^2 (Dwyer's 1/k_n; 1.008 at 100 keV here). */
 Test(transition_xsec, polar_integral_matches_invariant_and_bethe) {
   sf_transition_set *ts = make_set(26, "L23", 100.0, 20.0, 2, -1, 1);
   const double beta = 20.0, k0 = sf_transition_wavenumber_invA(100e3);
