@@ -292,8 +292,11 @@ static int add_image(const sf_stem_result *r, sf_imageset *set, size_t d, const 
     if (!maps[k])
       continue;
     SF_TRY(set_scan_axes(r, maps[k]));
-    snprintf(maps[k]->quantity, sizeof maps[k]->quantity, "%s%s", quantity,
-             k ? " (standard error of the mean)" : "");
+    size_t cap = sizeof maps[k]->quantity;
+    snprintf(maps[k]->quantity, cap, "%s", quantity);
+    if (k) /* appended with strncat: the quantity may use the whole field */
+      strncat(maps[k]->quantity, " (standard error of the mean)",
+              cap - strlen(maps[k]->quantity) - 1);
     snprintf(maps[k]->units, sizeof maps[k]->units, "%s", units);
     SF_TRY(common_attrs(r, d, maps[k]));
     if (det) {

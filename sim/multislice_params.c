@@ -24,7 +24,7 @@ void sf_stem_params_default(sf_stem_params *p) {
   p->algorithm = SF_STEM_MULTISLICE;
   p->prism_f = 4;
   p->batch = 1;
-  p->fft_measure = 1;
+  p->fft_measure = 0;
   p->source_periodic = -1;
   p->progress = 1;
 }

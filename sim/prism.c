@@ -14,6 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Probes formed together by one thread: each S-matrix column is then read
+   once per batch instead of once per probe (the formation is memory-bound). */
+#define PRISM_BATCH 8
+
 struct sf_smatrix {
   const sf_multislice *ms; /* the engine that built it (must outlive S) */
   sf_wavegrid g;
@@ -31,7 +35,7 @@ struct sf_smatrix {
   sf_detector_layout *layout; /* on the window's Fourier grid */
   int n_threads;
   fftwf_plan win_fwd;
-  fftwf_complex **wbuf, **coef; /* per thread */
+  fftwf_complex **wbuf, **coef; /* PRISM_BATCH per thread */
 };
 
 void sf_prism_smatrix_destroy(sf_smatrix *S) {
@@ -39,7 +43,7 @@ void sf_prism_smatrix_destroy(sf_smatrix *S) {
     return;
   if (S->win_fwd)
     fftwf_destroy_plan(S->win_fwd);
-  for (int t = 0; t < S->n_threads; ++t) {
+  for (size_t t = 0; t < (size_t)S->n_threads * PRISM_BATCH; ++t) {
     if (S->wbuf)
       sf_free(S->wbuf[t]);
     if (S->coef)
@@ -239,11 +243,12 @@ static int make_probe_side(sf_smatrix *S, const sf_stem_params *p) {
   SF_TRY(sf_detector_layout_create(&p->detectors, S->nxw, S->nyw, (double)S->f / S->g.cell_x_A,
                                    (double)S->f / S->g.cell_y_A, S->g.lambda_A,
                                    S->g.k_max_invA, &S->layout));
-  S->wbuf = calloc((size_t)S->n_threads, sizeof *S->wbuf);
-  S->coef = calloc((size_t)S->n_threads, sizeof *S->coef);
+  const size_t n_buf = (size_t)S->n_threads * PRISM_BATCH;
+  S->wbuf = calloc(n_buf, sizeof *S->wbuf);
+  S->coef = calloc(n_buf, sizeof *S->coef);
   if (!S->wbuf || !S->coef)
     return sf_error_set(SF_ENOMEM, "PRISM: out of memory");
-  for (int t = 0; t < S->n_threads; ++t) {
+  for (size_t t = 0; t < n_buf; ++t) {
     S->wbuf[t] = sf_alloc(S->Nw, sizeof(fftwf_complex), "PRISM window");
     S->coef[t] = sf_alloc(S->n_beams ? S->n_beams : 1, sizeof(fftwf_complex), "PRISM beams");
     if (!S->wbuf[t] || !S->coef[t])
@@ -323,22 +328,43 @@ static size_t wrap_index(long i, size_t n) {
   return (size_t)(m < 0 ? m + (long)n : m);
 }
 
-/* The probe at (x, y) for node f and depth d in the window w. */
-static void form_window(const sf_smatrix *S, size_t d, double x_A, double y_A, double df_A,
-                        fftwf_complex *w, fftwf_complex *c) {
-  sf_probe_coefficients(S->beams, S->n_beams, S->scale, S->g.lambda_A, x_A, y_A, df_A, c);
-  memset(w, 0, S->Nw * sizeof *w);
-  const size_t sx = wrap_index(lround(x_A / S->hx_A) - (long)(S->nxw / 2), S->nxr);
-  const size_t sy = wrap_index(lround(y_A / S->hy_A) - (long)(S->nyw / 2), S->nyr);
-  const size_t len1 = S->nxr - sx < S->nxw ? S->nxr - sx : S->nxw;
+/* Where probe (x, y)'s window starts on the reduced grid. */
+typedef struct window_pos {
+  size_t sx, sy, len1; /* first column and row; columns before the wrap */
+} window_pos;
+
+static window_pos window_at(const sf_smatrix *S, double x_A, double y_A) {
+  window_pos w;
+  w.sx = wrap_index(lround(x_A / S->hx_A) - (long)(S->nxw / 2), S->nxr);
+  w.sy = wrap_index(lround(y_A / S->hy_A) - (long)(S->nyw / 2), S->nyr);
+  w.len1 = S->nxr - w.sx < S->nxw ? S->nxr - w.sx : S->nxw;
+  return w;
+}
+
+/* The windows of `count` probes (scan indices first..) for focal node f at
+   depth d: psi_k(r') = sum_j c_kj S_j(r') over each probe's window. The beam
+   loop is outside the probe loop, so each S_j is read from memory once per
+   batch; every probe still sums its beams in the same order. */
+static void form_windows(const sf_smatrix *S, size_t d, const sf_scan *scan, size_t first,
+                         size_t count, double df_A, fftwf_complex **w, fftwf_complex **c) {
+  window_pos pos[PRISM_BATCH];
+  for (size_t k = 0; k < count; ++k) {
+    const double x = scan->x_A[first + k], y = scan->y_A[first + k];
+    sf_probe_coefficients(S->beams, S->n_beams, S->scale, S->g.lambda_A, x, y, df_A, c[k]);
+    memset(w[k], 0, S->Nw * sizeof *w[k]);
+    pos[k] = window_at(S, x, y);
+  }
   for (size_t j = 0; j < S->n_beams; ++j) {
     fftwf_complex *Sj = S->S + (d * S->n_beams + j) * S->Nr;
-    for (size_t wy = 0; wy < S->nyw; ++wy) {
-      fftwf_complex *row = Sj + ((sy + wy) % S->nyr) * S->nxr;
-      fftwf_complex *o = w + wy * S->nxw;
-      caxpy(o, row + sx, c[j], len1);
-      if (len1 < S->nxw)
-        caxpy(o + len1, row, c[j], S->nxw - len1);
+    for (size_t k = 0; k < count; ++k) {
+      const window_pos *p = &pos[k];
+      for (size_t wy = 0; wy < S->nyw; ++wy) {
+        fftwf_complex *row = Sj + ((p->sy + wy) % S->nyr) * S->nxr;
+        fftwf_complex *o = w[k] + wy * S->nxw;
+        caxpy(o, row + p->sx, c[k][j], p->len1);
+        if (p->len1 < S->nxw)
+          caxpy(o + p->len1, row, c[k][j], S->nxw - p->len1);
+      }
     }
   }
 }
@@ -361,20 +387,25 @@ int sf_prism_run(const sf_smatrix *S, const sf_scan *scan, sf_stem_result *res,
     return sf_error_set(SF_EINVAL, "PRISM run: a source size needs a grid scan");
   double *records = sf_stem_result_records(res);
   const double inv_Nw = 1.0 / (double)S->Nw;
+  const size_t n_batches = (scan->n + PRISM_BATCH - 1) / PRISM_BATCH;
 #pragma omp parallel num_threads(S->n_threads)
   {
     const int t = omp_get_thread_num();
-    fftwf_complex *w = S->wbuf[t], *c = S->coef[t];
+    fftwf_complex **w = S->wbuf + (size_t)t * PRISM_BATCH, **c = S->coef + (size_t)t * PRISM_BATCH;
 #pragma omp for schedule(dynamic, 1)
-    for (size_t i = 0; i < scan->n; ++i) {
+    for (size_t b = 0; b < n_batches; ++b) {
+      const size_t first = b * PRISM_BATCH;
+      const size_t count = scan->n - first < PRISM_BATCH ? scan->n - first : PRISM_BATCH;
       for (size_t d = 0; d < S->n_depths; ++d)
         for (int f = 0; f < S->n_focal; ++f) {
-          form_window(S, d, scan->x_A[i], scan->y_A[i], S->focal_df[f], w, c);
-          fftwf_execute_dft(S->win_fwd, w, w);
-          sf_detector_layout_measure(S->layout, w, inv_Nw, S->focal_w[f],
-                                     records + (d * scan->n + i) * rl->size);
+          form_windows(S, d, scan, first, count, S->focal_df[f], w, c);
+          for (size_t k = 0; k < count; ++k) {
+            fftwf_execute_dft(S->win_fwd, w[k], w[k]);
+            sf_detector_layout_measure(S->layout, w[k], inv_Nw, S->focal_w[f],
+                                       records + (d * scan->n + first + k) * rl->size);
+          }
         }
-      sf_progress_add(progress, 1);
+      sf_progress_add(progress, count);
     }
   }
   const int periodic = p->source_periodic >= 0

@@ -63,7 +63,7 @@ int sf_prism_memory_estimate(const sf_stem_params *p, double *bytes) {
   const double n_depths = (double)(p->n_depths ? p->n_depths : 1);
   const double threads = (double)(p->threads > 0 ? p->threads : sf_threads_count());
   double b = n_depths * (double)nb * Nr * cplx;                 /* the S-matrix */
-  b += threads * (N + Nr + Nw + (double)nb) * cplx;             /* per-thread waves */
+  b += threads * (N + Nr + 8.0 * (Nw + (double)nb)) * cplx;     /* per-thread waves, 8 windows */
   b += threads * ((double)g.nx + (double)g.ny) * sizeof(double); /* plane-wave factors */
   b += N * sf_wavegrid_band_fraction(&g) * 8.0;                 /* crop map */
   b += Nw * 32.0;                                               /* window detector lookup */

@@ -86,6 +86,20 @@ int sf_scan_window_create(double x0_A, double y0_A, double x1_A, double y1_A, do
                              window_count(y0_A, y1_A, step_A), out);
 }
 
+int sf_scan_window_nyquist_create(double x0_A, double y0_A, double x1_A, double y1_A,
+                                  double lambda_A, double semiangle_mrad, sf_scan **out) {
+  if (!isfinite(lambda_A) || !isfinite(semiangle_mrad) || lambda_A <= 0.0 ||
+      semiangle_mrad <= 0.0) {
+    if (out)
+      *out = NULL;
+    return sf_error_set(SF_EINVAL,
+                        "scan: Nyquist step needs lambda_A = %g and semiangle_mrad = %g > 0",
+                        lambda_A, semiangle_mrad);
+  }
+  return sf_scan_window_create(x0_A, y0_A, x1_A, y1_A,
+                               sf_scan_nyquist_step_A(lambda_A, semiangle_mrad), out);
+}
+
 int sf_scan_list_create(const double *x_A, const double *y_A, size_t n, sf_scan **out) {
   if (!out || !x_A || !y_A)
     return sf_error_set(SF_EINVAL, "scan: NULL argument");

@@ -8,7 +8,8 @@
    Nyquist interval of the probe intensity, lambda / (4 alpha_p): the probe's
    intensity holds no frequency above 2 alpha_p / lambda.
 
-   Catalogue: sf_scan_grid_create, sf_scan_window_create, sf_scan_list_create,
+   Catalogue: sf_scan_grid_create, sf_scan_window_create,
+   sf_scan_window_nyquist_create, sf_scan_list_create,
    sf_scan_destroy, sf_scan_nyquist_step_A, sf_scan_check_cell,
    sf_scan_covers_period. */
 #ifndef SF_SCAN_H
@@ -40,6 +41,11 @@ int sf_scan_grid_create(double x0_A, double y0_A, double step_x_A, double step_y
     window or a bad step. */
 int sf_scan_window_create(double x0_A, double y0_A, double x1_A, double y1_A, double step_A,
                           sf_scan **out);
+
+/** The default scan of a window: sf_scan_window_create with the Nyquist step
+    sf_scan_nyquist_step_A(lambda_A, semiangle_mrad) (both > 0). */
+int sf_scan_window_nyquist_create(double x0_A, double y0_A, double x1_A, double y1_A,
+                                  double lambda_A, double semiangle_mrad, sf_scan **out);
 
 /** List of n (>= 1) positions copied from x_A, y_A (finite). */
 int sf_scan_list_create(const double *x_A, const double *y_A, size_t n, sf_scan **out);
