@@ -511,3 +511,12 @@ int sf_projpot_attrs(const sf_projpot *pp, sf_attrs *attrs, const char *group) {
     SF_TRY(sf_attrs_set_double(attrs, group, "band_limit_invA", sf_projpot_band_limit_invA(pp)));
   return SF_OK;
 }
+
+void sf_projpot_grid(const sf_projpot *pp, size_t *nx, size_t *ny, double *sampling_A) {
+  if (nx)
+    *nx = pp->nx;
+  if (ny)
+    *ny = pp->ny;
+  if (sampling_A)
+    *sampling_A = pp->h;
+}

@@ -115,6 +115,9 @@ int sf_projpot_vz_fourier(const sf_projpot *pp, const sf_slice_atom *atoms, size
     A no-op when the band limit is off. */
 int sf_projpot_band_limit_map(const sf_projpot *pp, double *map);
 
+/** Grid of the builder: nx, ny and sampling in Å (any output pointer may be NULL). */
+void sf_projpot_grid(const sf_projpot *pp, size_t *nx, size_t *ny, double *sampling_A);
+
 /** Largest spatial frequency kept in t, in 1/A (band_limit / (2 h));
     +INFINITY when the band limit is off. */
 double sf_projpot_band_limit_invA(const sf_projpot *pp);

@@ -68,6 +68,14 @@ int sf_specimen_build(sf_specimen *s, sf_projpot *pp, const sf_slice_atom *atoms
     return sf_error_set(SF_EINVAL, "specimen: NULL argument");
   if (!isfinite(z0_A))
     return sf_error_set(SF_EINVAL, "specimen: z0_A = %g: must be finite", z0_A);
+  size_t pp_nx, pp_ny;
+  double pp_h;
+  sf_projpot_grid(pp, &pp_nx, &pp_ny, &pp_h);
+  if (pp_nx != s->g.nx || pp_ny != s->g.ny || fabs(pp_h - s->g.sampling_A) > 1e-12 * pp_h)
+    return sf_error_set(SF_EINVAL,
+                        "specimen: the projected-potential grid is %zu x %zu at %g A but the "
+                        "wave grid is %zu x %zu at %g A: make both on the same grid",
+                        pp_nx, pp_ny, pp_h, s->g.nx, s->g.ny, s->g.sampling_A);
   const double k_pp = sf_projpot_band_limit_invA(pp);
   if (!(fabs(k_pp - s->g.k_max_invA) <= 1e-9 * s->g.k_max_invA))
     return sf_error_set(SF_EINVAL,
