@@ -8,6 +8,7 @@
 #include "core/sf_imageset.h"
 #include "core/sf_log.h"
 #include "core/sf_status.h"
+#include "io/sf_atomic.h"
 #include "io/sf_emd.h"
 #include "io/sf_png.h"
 
@@ -40,16 +41,31 @@ static int fill_pattern(sf_imageset *set, long nx, long ny, long nz, double pixe
   return SF_OK;
 }
 
-/* PNG previews next to the .emd: OUT.emd -> OUT_pattern.png, OUT_pattern_cube.png. */
+/* PNG previews next to the .emd: OUT.emd -> OUT_pattern_image.png, OUT_pattern_cube.png. */
+static void preview_path(char *path, size_t size, const char *out, const char *map_name) {
+  size_t stem = strlen(out);
+  if (stem >= 4 && strcmp(out + stem - 4, ".emd") == 0)
+    stem -= 4;
+  snprintf(path, size, "%.*s_%s.png", (int)stem, out, map_name);
+}
+
+/* Every output must be writable before anything is written. */
+static int check_outputs(const char *out, int png, int force) {
+  static const char *const names[] = {"pattern_image", "pattern_cube"};
+  char path[4096];
+  SF_TRY(sf_atomic_check(out, force));
+  for (int i = 0; png && i < 2; ++i) {
+    preview_path(path, sizeof path, out, names[i]);
+    SF_TRY(sf_atomic_check(path, force));
+  }
+  return SF_OK;
+}
+
 static int write_previews(const sf_imageset *set, const char *out, int force) {
-  char base[1024], path[1024 + SF_NAME_MAX + 8];
-  snprintf(base, sizeof base, "%s", out);
-  char *dot = strrchr(base, '.');
-  if (dot && strcmp(dot, ".emd") == 0)
-    *dot = '\0';
+  char path[4096];
   for (size_t i = 0; i < set->count; ++i) {
     const sf_map *m = set->maps[i];
-    snprintf(path, sizeof path, "%s_%s.png", base, m->name);
+    preview_path(path, sizeof path, out, m->name);
     SF_TRY(sf_io_png_write_map(m, 0, path, 0.0, 100.0, force));
     sf_log(SF_LOG_NOTE, "preview: %s", path);
   }
@@ -91,8 +107,11 @@ int sf_cmd_pattern(int argc, char **argv) {
   if (!(pixel_A > 0))
     return sf_cli_usage_error("pattern", "--pixel-size-A %g: must be > 0", pixel_A);
 
+  int status = check_outputs(out, !no_png, force);
+  if (status != SF_OK)
+    return sf_cli_fail("pattern", status);
   sf_imageset *set = sf_imageset_create();
-  int status = set ? SF_OK : SF_ENOMEM;
+  status = set ? SF_OK : SF_ENOMEM;
   if (status == SF_OK)
     status = fill_pattern(set, nx, ny, nz, pixel_A);
   if (status == SF_OK)

@@ -6,6 +6,7 @@
 #include "core/sf_threads.h"
 #include "sf_version.h"
 
+#include <gsl/gsl_errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +85,8 @@ int main(int argc, char **argv) {
   memcpy(original, argv, ((size_t)argc + 1) * sizeof *original);
   sf_cli_argc = argc;
   sf_cli_argv = original;
+  /* GSL's default handler aborts; the library checks every GSL status itself. */
+  gsl_set_error_handler_off();
   int threads = 0;
   /* Strip global options in place, keeping the order of the rest. */
   int kept = 1;

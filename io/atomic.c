@@ -55,6 +55,13 @@ static int prepare(const char *path, int force, sf_atomic_file *af) {
   return SF_OK;
 }
 
+int sf_atomic_check(const char *path, int force) {
+  sf_atomic_file af;
+  SF_TRY(prepare(path, force, &af));
+  sf_atomic_abort(&af);
+  return SF_OK;
+}
+
 int sf_atomic_begin(const char *path, int force, sf_atomic_file *af) {
   return prepare(path, force, af);
 }

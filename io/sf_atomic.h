@@ -5,7 +5,8 @@
    directory (".NAME.tmp-PID-N"), so the final rename is atomic. Directories
    (report folders) work the same way.
 
-   Catalogue: sf_atomic_begin, sf_atomic_begin_dir, sf_atomic_commit, sf_atomic_abort. */
+   Catalogue: sf_atomic_check, sf_atomic_begin, sf_atomic_begin_dir, sf_atomic_commit,
+   sf_atomic_abort. */
 #ifndef SF_ATOMIC_H
 #define SF_ATOMIC_H
 #ifdef __cplusplus
@@ -18,6 +19,10 @@ typedef struct sf_atomic_file {
   int is_dir;
 } sf_atomic_file;
 
+/** Check, before any work, that `path` may be written: SF_EEXIST if it exists
+    and !force, SF_ENOENT if its directory does not exist. Commands that write
+    several files check them all first, so a refusal leaves nothing new behind. */
+int sf_atomic_check(const char *path, int force);
 /** Prepare to write `path`: SF_EEXIST if it exists and !force, SF_ENOENT if
     its directory does not exist. On success write to af->tmp_path. */
 int sf_atomic_begin(const char *path, int force, sf_atomic_file *af);

@@ -72,6 +72,9 @@ typedef struct sf_projpot_options {
 #define SF_PROJPOT_PIXEL_AVERAGE 1u /* multiply by sinc(pi qx h) sinc(pi qy h) */
 #define SF_PROJPOT_BAND_LIMIT 2u    /* zero |q| > band_limit * k_Nyquist */
 
+/* Not thread-safe: a builder owns one FFT work buffer and plans, and fills
+   its per-element tables lazily. Use one builder per thread, or call it from
+   one thread (outside OpenMP parallel regions: FFTW planning happens here). */
 typedef struct sf_projpot sf_projpot; /* opaque */
 
 /** Defaults: Kirkland, automatic cutoff at 1e-3 of the plane integral, band

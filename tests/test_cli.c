@@ -108,3 +108,16 @@ Test(cli, pattern_never_overwrites_without_force) {
   snprintf(args, sizeof args, "-q pattern --no-png --force -o '%s'", path);
   cr_assert_eq(run(args, NULL), 0);
 }
+
+/* A refusal on any output (here an existing preview) must leave no new file. */
+Test(cli, pattern_checks_every_output_before_writing) {
+  char *out, args[1200];
+  const char *path = sf_test_path("q.emd");
+  sf_test_write_text("q_pattern_cube.png", "old preview");
+  snprintf(args, sizeof args, "pattern -o '%s'", path);
+  cr_assert_eq(run(args, &out), 1);
+  cr_assert(strstr(out, "q_pattern_cube.png: output already exists"), "%s", out);
+  free(out);
+  cr_assert_not(sf_test_file_exists(path));
+  cr_assert_not(sf_test_file_exists(sf_test_path("q_pattern_image.png")));
+}

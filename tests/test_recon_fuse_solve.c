@@ -138,7 +138,7 @@ static sf_fuse_result *solve(const phantom *ph, const sf_fuse_params *par, const
 /* Two starts, both stopped by tol_x = 1e-7, tol_cost = 1e-12: measured 1e-9
    relative in the cost and 5e-5 of max(x) in the maps. */
 #define TOL_SAME_MINIMUM 1e-8
-#define TOL_SAME_X 1e-3
+#define TOL_SAME_X 2e-4 /* 4x the measured difference */
 /* Unknown yields: yield ratios and region-mean concentrations. */
 #define TOL_YIELD_RATIO 0.05
 #define TOL_CONCENTRATION 0.02
