@@ -32,7 +32,7 @@ sf_imageset *sf_imageset_create(void) {
   return set;
 }
 
-static void map_free(sf_map *m) {
+void sf_map_destroy(sf_map *m) {
   if (!m)
     return;
   sf_free(m->data);
@@ -44,7 +44,7 @@ void sf_imageset_destroy(sf_imageset *set) {
   if (!set)
     return;
   for (size_t i = 0; i < set->count; ++i)
-    map_free(set->maps[i]);
+    sf_map_destroy(set->maps[i]);
   free(set->maps);
   sf_attrs_clear(&set->attrs);
   free(set);
@@ -55,6 +55,43 @@ sf_map *sf_imageset_find(const sf_imageset *set, const char *name) {
     if (strcmp(set->maps[i]->name, name) == 0)
       return set->maps[i];
   return NULL;
+}
+
+void sf_imageset_truncate(sf_imageset *set, size_t count) {
+  while (set->count > count)
+    sf_map_destroy(set->maps[--set->count]);
+}
+
+sf_map *sf_imageset_detach(sf_imageset *set, const char *name) {
+  for (size_t i = 0; i < set->count; ++i) {
+    if (strcmp(set->maps[i]->name, name) == 0) {
+      sf_map *m = set->maps[i];
+      memmove(&set->maps[i], &set->maps[i + 1], (set->count - i - 1) * sizeof *set->maps);
+      set->count--;
+      return m;
+    }
+  }
+  return NULL;
+}
+
+static int reserve_one(sf_imageset *set, const char *name) {
+  if (set->count < set->capacity)
+    return SF_OK;
+  size_t cap = set->capacity ? 2 * set->capacity : 8;
+  sf_map **maps = realloc(set->maps, cap * sizeof *maps);
+  if (!maps)
+    return sf_error_set(SF_ENOMEM, "adding map '%s': out of memory", name);
+  set->maps = maps;
+  set->capacity = cap;
+  return SF_OK;
+}
+
+int sf_imageset_attach(sf_imageset *set, sf_map *map) {
+  if (sf_imageset_find(set, map->name))
+    return sf_error_set(SF_EINVAL, "map name '%s': already in the image set", map->name);
+  SF_TRY(reserve_one(set, map->name));
+  set->maps[set->count++] = map;
+  return SF_OK;
 }
 
 static void axis_default(sf_axis *ax, const char *name) {
@@ -74,14 +111,7 @@ int sf_imageset_add_map(sf_imageset *set, const char *name, sf_dtype dtype, size
   if (nx == 0 || ny == 0 || nz == 0)
     return sf_error_set(SF_EINVAL, "map '%s': size %zu x %zu x %zu has a zero dimension", name,
                         nx, ny, nz);
-  if (set->count == set->capacity) {
-    size_t cap = set->capacity ? 2 * set->capacity : 8;
-    sf_map **maps = realloc(set->maps, cap * sizeof *maps);
-    if (!maps)
-      return sf_error_set(SF_ENOMEM, "adding map '%s': out of memory", name);
-    set->maps = maps;
-    set->capacity = cap;
-  }
+  SF_TRY(reserve_one(set, name));
   sf_map *m = calloc(1, sizeof *m);
   if (!m)
     return sf_error_set(SF_ENOMEM, "adding map '%s': out of memory", name);

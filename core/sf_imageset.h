@@ -13,7 +13,8 @@
    Map names use [A-Za-z0-9_] only (they become HDF5 groups and signal titles).
 
    Catalogue: sf_imageset_create, sf_imageset_destroy, sf_imageset_add_map,
-   sf_imageset_find, sf_imageset_set_provenance,
+   sf_imageset_find, sf_imageset_truncate, sf_imageset_detach, sf_imageset_attach,
+   sf_map_destroy, sf_imageset_set_provenance,
    sf_map_get, sf_map_set, sf_map_set_axis, sf_axis_length_scale_A,
    sf_map_axis_step_A, sf_map_check_finite,
    sf_map_same_grid, sf_name_is_valid, sf_dtype_size. */
@@ -67,6 +68,17 @@ void sf_imageset_destroy(sf_imageset *set);
     *out (optional) points to the map, owned by the set. */
 int sf_imageset_add_map(sf_imageset *set, const char *name, sf_dtype dtype, size_t nx, size_t ny,
                         size_t nz, sf_map **out);
+/** Remove and free maps from index `count` on (the maps added since the set
+    had `count` maps): the rollback a stage does when it fails half-way, so a
+    caller's set is left as it was. */
+void sf_imageset_truncate(sf_imageset *set, size_t count);
+/** Remove the named map from the set and hand it to the caller (free with
+    sf_map_destroy), or NULL when there is none. */
+sf_map *sf_imageset_detach(sf_imageset *set, const char *name);
+/** Add a detached map (SF_EINVAL for a duplicate name); the set owns it on success. */
+int sf_imageset_attach(sf_imageset *set, sf_map *map);
+/** Free a detached map. NULL is a no-op. */
+void sf_map_destroy(sf_map *map);
 /** The map with this name, or NULL. */
 sf_map *sf_imageset_find(const sf_imageset *set, const char *name);
 

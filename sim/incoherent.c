@@ -221,9 +221,12 @@ int sf_incoherent_simulate(sf_imageset *set, const sf_incoherent_params *params,
   for (size_t i = 0; status == SF_OK && i < n_el; ++i)
     if (!(x[i] = sf_alloc(npix, sizeof(double), "element map copy")))
       status = SF_ENOMEM;
+  size_t count_before = set->count;
   if (status == SF_OK)
     status = simulate(set, params, n_el, el, haadf_name, (const sf_map *const *)truth, x, work,
                       Zd, yd, Z);
+  if (status != SF_OK)
+    sf_imageset_truncate(set, count_before); /* no half-added maps */
   for (size_t i = 0; x && i < n_el; ++i)
     sf_free(x[i]);
   sf_free(x);

@@ -144,3 +144,29 @@ Test(alloc, overflow_is_an_error_with_a_message) {
   cr_assert_str_eq(sf_format_bytes(buf, sizeof buf, 1536.0 * 1024 * 1024), "1.50 GiB");
   cr_assert_str_eq(sf_format_bytes(buf, sizeof buf, 100), "100 B");
 }
+
+Test(imageset, truncate_detach_attach_move_maps_between_sets) {
+  sf_imageset *a = sf_imageset_create(), *b = sf_imageset_create();
+  sf_map *m;
+  sf_imageset_add_map(a, "Co_truth", SF_F64, 3, 2, 1, &m);
+  sf_map_set(m, 2, 1, 0, 42.0);
+  sf_imageset_add_map(a, "O_truth", SF_F64, 3, 2, 1, NULL);
+  sf_imageset_add_map(a, "S_truth", SF_F64, 3, 2, 1, NULL);
+  sf_imageset_truncate(a, 2);
+  cr_assert_eq(a->count, 2);
+  cr_assert_null(sf_imageset_find(a, "S_truth"));
+  sf_map *moved = sf_imageset_detach(a, "Co_truth");
+  cr_assert_eq(moved, m);
+  cr_assert_eq(a->count, 1);
+  cr_assert_str_eq(a->maps[0]->name, "O_truth");
+  cr_assert_null(sf_imageset_detach(a, "Co_truth"));
+  cr_assert_eq(sf_imageset_attach(b, moved), SF_OK);
+  cr_assert_eq(sf_map_get(sf_imageset_find(b, "Co_truth"), 2, 1, 0), 42.0);
+  sf_map *dup;
+  sf_imageset_add_map(a, "Co_truth", SF_F64, 1, 1, 1, NULL);
+  dup = sf_imageset_detach(a, "Co_truth");
+  cr_assert_eq(sf_imageset_attach(b, dup), SF_EINVAL);
+  sf_map_destroy(dup);
+  sf_imageset_destroy(a);
+  sf_imageset_destroy(b);
+}

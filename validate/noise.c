@@ -262,7 +262,10 @@ int sf_noise_apply(const sf_imageset *in, sf_imageset *out, size_t n, sf_noise_m
   double **buf = sf_alloc(n ? n : 1, sizeof *buf, "noise buffers");
   if (!buf)
     return SF_ENOMEM;
+  size_t count_before = out->count;
   int status = apply_checked(out, n, m, seed, realisation, src, buf);
+  if (status != SF_OK)
+    sf_imageset_truncate(out, count_before); /* leave the caller's set as it was */
   for (size_t k = 0; k < n; ++k)
     sf_free(buf[k]);
   sf_free(buf);
