@@ -14,8 +14,6 @@
 
 #define CMD "sweep"
 
-int sf_cmd_sweep(int argc, char **argv);
-
 /* "dose,gamma" into SF_RECIPE_SWEEP_* bits; -1 for an unknown name. */
 static int parse_kinds(const char *text, unsigned *kinds) {
   *kinds = 0;

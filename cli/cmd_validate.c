@@ -15,8 +15,6 @@
 
 #define CMD "validate"
 
-int sf_cmd_validate(int argc, char **argv);
-
 int sf_cmd_validate(int argc, char **argv) {
   const char *out = NULL;
   int force = 0, dump = 0;

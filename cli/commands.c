@@ -14,5 +14,14 @@ const sf_cli_entry sf_cli_commands[] = {
      sf_cmd_atom},
     {"edge", "core-loss edge cross-section in barn and transition potentials (K, L23, M45, ...)",
      sf_cmd_edge},
+    {"simulate", "elastic STEM (multislice/PRISM, frozen phonons, thickness series) from a config "
+                 "file -> .emd + PNG previews",
+     sf_cmd_simulate},
+    {"noise", "seeded Poisson noise at a stated dose or SNR on the maps of an EMD file",
+     sf_cmd_noise},
+    {"validate", "ground truth -> noise -> fused recovery -> metrics over N seeds; report folder",
+     sf_cmd_validate},
+    {"sweep", "dose grid, gamma and lambda (L-curve) sweeps of a recipe: CSV, heat maps, curves",
+     sf_cmd_sweep},
     {NULL, NULL, NULL},
 };

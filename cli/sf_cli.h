@@ -36,6 +36,10 @@ int sf_cmd_config(int argc, char **argv);
 int sf_cmd_structure(int argc, char **argv);
 int sf_cmd_atom(int argc, char **argv);
 int sf_cmd_edge(int argc, char **argv);
+int sf_cmd_simulate(int argc, char **argv);
+int sf_cmd_noise(int argc, char **argv);
+int sf_cmd_validate(int argc, char **argv);
+int sf_cmd_sweep(int argc, char **argv);
 
 #ifdef __cplusplus
 }

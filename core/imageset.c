@@ -235,3 +235,21 @@ int sf_map_check_finite(const sf_map *m) {
 }
 
 int sf_map_same_grid(const sf_map *a, const sf_map *b) { return a->nx == b->nx && a->ny == b->ny; }
+
+int sf_imageset_check_names(const sf_imageset *set) {
+  if (!set)
+    return sf_error_set(SF_EINVAL, "image set: NULL argument");
+  for (size_t i = 0; i < set->count; ++i) {
+    const char *a = set->maps[i]->name;
+    const size_t len = strlen(a);
+    for (size_t j = 0; j < set->count; ++j) {
+      const char *b = set->maps[j]->name;
+      if (i != j && strlen(b) >= len && strncmp(a, b, len) == 0)
+        return sf_error_set(SF_EINVAL,
+                            "signal names '%s' and '%s': one is a prefix of the other, which "
+                            "HyperSpy 1.7.3 cannot load (docs/file-formats.md); rename one",
+                            a, b);
+    }
+  }
+  return SF_OK;
+}

@@ -17,7 +17,7 @@
    sf_map_destroy, sf_imageset_set_provenance,
    sf_map_get, sf_map_set, sf_map_set_axis, sf_axis_length_scale_A,
    sf_map_axis_step_A, sf_map_check_finite,
-   sf_map_same_grid, sf_name_is_valid, sf_dtype_size. */
+   sf_map_same_grid, sf_imageset_check_names, sf_name_is_valid, sf_dtype_size. */
 #ifndef SF_IMAGESET_H
 #define SF_IMAGESET_H
 #include "core/sf_attrs.h"
@@ -103,6 +103,11 @@ int sf_map_axis_step_A(const sf_map *m, int axis, double *step_A);
 int sf_map_check_finite(const sf_map *m);
 /** 1 when a and b have the same nx, ny (the 2-D grid), 0 otherwise. */
 int sf_map_same_grid(const sf_map *a, const sf_map *b);
+
+/** The names of the set obey the HyperSpy 1.7.3 rule (docs/file-formats.md):
+    no map name is a prefix of another map's name. SF_EINVAL naming the two
+    clashing names (the shorter first) otherwise; SF_OK for an empty set. */
+int sf_imageset_check_names(const sf_imageset *set);
 
 /** 1 when the name is non-empty, shorter than SF_NAME_MAX and uses [A-Za-z0-9_] only. */
 int sf_name_is_valid(const char *name);

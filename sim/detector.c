@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define MAX_SEGMENTS 32
-/* Room left in a map name for the suffixes "_s31", "_t999" and "_se". */
+/* Room left in a map name for the suffixes "_s31", "_d999" and "_stderr". */
 #define NAME_SUFFIX_ROOM 16
 
 struct sf_detector_layout {

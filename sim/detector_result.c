@@ -5,6 +5,7 @@
 #include "core/sf_alloc.h"
 #include "core/sf_status.h"
 #include "sim/sf_probe.h"
+#include "sim/sf_simulate_config.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -273,17 +274,19 @@ static int common_attrs(const sf_stem_result *r, size_t d, sf_map *m) {
   return SF_OK;
 }
 
-/* Add image entry e (mean, and SE when with_se) as name[suffix] and name[suffix]_se. */
-static int add_image(const sf_stem_result *r, sf_imageset *set, size_t d, const char *name,
-                     const char *suffix, size_t e, int loss, int with_se, const char *quantity,
-                     const char *units, const sf_detector *det) {
+/* Add image entry e of `subject` at depth d: the mean as <subject>[_dNN]_mean
+   and, when with_se, the standard error as <subject>[_dNN]_stderr
+   (sf_simulate_map_name: no name is a prefix of another). */
+static int add_image(const sf_stem_result *r, sf_imageset *set, size_t d, const char *subject,
+                     size_t e, int loss, int with_se, const char *quantity, const char *units,
+                     const sf_detector *det) {
   char full[SF_NAME_MAX];
-  snprintf(full, sizeof full, "%s%s", name, suffix);
+  SF_TRY(sf_simulate_map_name(full, sizeof full, subject, d, r->n_depths, "mean"));
   sf_map *m = NULL, *ms = NULL;
   SF_TRY(sf_imageset_add_map(set, full, SF_F64, r->scan_nx, r->scan_ny, 1, &m));
   if (with_se) {
     char se_name[SF_NAME_MAX];
-    snprintf(se_name, sizeof se_name, "%s%s_se", name, suffix);
+    SF_TRY(sf_simulate_map_name(se_name, sizeof se_name, subject, d, r->n_depths, "stderr"));
     SF_TRY(sf_imageset_add_map(set, se_name, SF_F64, r->scan_nx, r->scan_ny, 1, &ms));
   }
   entry_image(r, d, e, loss, (double *)m->data, ms ? (double *)ms->data : NULL);
@@ -299,6 +302,9 @@ static int add_image(const sf_stem_result *r, sf_imageset *set, size_t d, const 
               cap - strlen(maps[k]->quantity) - 1);
     snprintf(maps[k]->units, sizeof maps[k]->units, "%s", units);
     SF_TRY(common_attrs(r, d, maps[k]));
+    SF_TRY(sf_attrs_set_string(&maps[k]->attrs, "", "statistic",
+                               k ? "standard error of the mean over configurations"
+                                 : "mean over configurations"));
     if (det) {
       SF_TRY(sf_attrs_set_double(&maps[k]->attrs, "", "inner_mrad", det->inner_mrad));
       SF_TRY(sf_attrs_set_double(&maps[k]->attrs, "", "outer_mrad", det->outer_mrad));
@@ -323,10 +329,10 @@ static const sf_detector *channel_detector(const sf_stem_result *r, size_t c) {
   return NULL;
 }
 
-static int add_cube(const sf_stem_result *r, sf_imageset *set, size_t d, const char *suffix) {
+static int add_cube(const sf_stem_result *r, sf_imageset *set, size_t d) {
   const size_t B = r->rec.n_bins, S = r->rec.size;
   char full[SF_NAME_MAX];
-  snprintf(full, sizeof full, "ADF_radial_bins%s", suffix);
+  SF_TRY(sf_simulate_map_name(full, sizeof full, "ADF_radial_bins", d, r->n_depths, NULL));
   sf_map *m = NULL;
   SF_TRY(sf_imageset_add_map(set, full, SF_F32, r->scan_nx, r->scan_ny, B, &m));
   float *data = m->data;
@@ -355,26 +361,28 @@ int sf_stem_result_to_imageset(const sf_stem_result *r, sf_imageset *set) {
     return sf_error_set(SF_EINVAL, "STEM result: NULL argument");
   if (r->n_conf == 0)
     return sf_error_set(SF_EINVAL, "STEM result: no configuration committed yet");
-  for (size_t d = 0; d < r->n_depths; ++d) {
-    char suffix[24] = "";
-    if (r->n_depths > 1)
-      snprintf(suffix, sizeof suffix, "_t%zu", d);
+  const size_t first = set->count; /* roll back to this on failure */
+  int status = SF_OK;
+  for (size_t d = 0; d < r->n_depths && status == SF_OK; ++d) {
     char name[SF_NAME_MAX];
-    for (size_t c = 0; c < r->rec.n_channels; ++c) {
+    for (size_t c = 0; c < r->rec.n_channels && status == SF_OK; ++c) {
       sf_detector_channel_name(&r->params, c, name, sizeof name);
-      SF_TRY(add_image(r, set, d, name, suffix, r->rec.channels + c, 0, 1, "Intensity", "",
-                       channel_detector(r, c)));
+      status = add_image(r, set, d, name, r->rec.channels + c, 0, 1, "Intensity", "",
+                         channel_detector(r, c));
     }
-    if (r->rec.has_com) {
-      SF_TRY(add_image(r, set, d, "COM_x", suffix, r->rec.com, 0, 1, "Centre of mass x",
-                       "mrad", NULL));
-      SF_TRY(add_image(r, set, d, "COM_y", suffix, r->rec.com + 1, 0, 1, "Centre of mass y",
-                       "mrad", NULL));
+    if (status == SF_OK && r->rec.has_com) {
+      status = add_image(r, set, d, "COM_x", r->rec.com, 0, 1, "Centre of mass x", "mrad", NULL);
+      if (status == SF_OK)
+        status = add_image(r, set, d, "COM_y", r->rec.com + 1, 0, 1, "Centre of mass y", "mrad",
+                           NULL);
     }
-    SF_TRY(add_image(r, set, d, "band_limit_loss", suffix, r->rec.total, 1, 0,
-                     "Intensity removed by the band limit", "", NULL));
-    if (r->rec.n_bins)
-      SF_TRY(add_cube(r, set, d, suffix));
+    if (status == SF_OK)
+      status = add_image(r, set, d, "band_limit_loss", r->rec.total, 1, 0,
+                         "Intensity removed by the band limit", "", NULL);
+    if (status == SF_OK && r->rec.n_bins)
+      status = add_cube(r, set, d);
   }
-  return SF_OK;
+  if (status != SF_OK)
+    sf_imageset_truncate(set, first);
+  return status;
 }

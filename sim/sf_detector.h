@@ -184,11 +184,13 @@ int sf_stem_result_get(const sf_stem_result *r, size_t d, const char *name, doub
     (n_scan * n_bins doubles, caller-owned). SF_EINVAL when the cube is off. */
 int sf_stem_result_bins(const sf_stem_result *r, size_t d, double *cube);
 
-/** Add every map to `set`: for each channel `name` and `name_se` (double),
-    COM_x/COM_y (+ _se) when recorded, band_limit_loss, and the cube
-    ADF_radial_bins (float, nz = n_bins, third axis "Scattering angle (bin
-    centre)" in mrad at (k + 1/2) d). With several depths every name gets the
-    suffix _t<d> (d the depth index) and each map records its thickness_A.
+/** Add every map to `set`: for each channel `<name>_mean` and `<name>_stderr`
+    (double), COM_x/COM_y (_mean, _stderr) when recorded, band_limit_loss_mean,
+    and the cube ADF_radial_bins (float, nz = n_bins, third axis "Scattering
+    angle (bin centre)" in mrad at (k + 1/2) d). With several depths every
+    subject gets a depth tag `_dNN` (zero-padded, at least 2 digits) before its
+    kind (`HAADF_d03_mean`), so no name is a prefix of another (HyperSpy rule,
+    docs/file-formats.md); each map records its thickness_A.
     Axes: the scan grid in A (a list scan: "position" in px). Map attributes:
     alpha_max_mrad, bin_width_mrad, last_bin_outer_mrad, configurations,
     detector angles. SF_EINVAL (nothing committed, duplicate names), SF_ENOMEM. */

@@ -117,11 +117,14 @@ Test(series, thickness_series_equals_separate_runs) {
     sf_specimen_destroy(part);
     sf_multislice_destroy(one);
   }
-  /* export: every map gets the depth suffix and its thickness */
+  /* export: every map gets the fixed-width depth tag and its thickness, and no
+     name is a prefix of another (HyperSpy 1.7.3) */
   sf_imageset *set = sf_imageset_create();
   cr_assert_eq(sf_stem_result_to_imageset(series, set), SF_OK, "%s", sf_error_message());
-  sf_map *m = sf_imageset_find(set, "HAADF_t2");
-  cr_assert(m && sf_imageset_find(set, "BF_t0_se") && sf_imageset_find(set, "ADF_radial_bins_t1"));
+  sf_map *m = sf_imageset_find(set, "HAADF_d02_mean");
+  cr_assert(m && sf_imageset_find(set, "BF_d00_stderr") &&
+            sf_imageset_find(set, "ADF_radial_bins_d01"));
+  cr_assert_eq(sf_imageset_check_names(set), SF_OK, "%s", sf_error_message());
   double t = 0.0;
   cr_assert_eq(sf_attrs_get_double(&m->attrs, "", "thickness_A", &t), SF_OK);
   cr_assert_float_eq(t, 4 * 0.5 * STO_A, 1e-12);
