@@ -28,7 +28,6 @@
 
 /* Registered in cli/commands.c; declared here too so that this file builds
    with -Wmissing-prototypes before cli/sf_cli.h lists it. */
-int sf_cmd_potential(int argc, char **argv);
 
 #define CMD "potential"
 /* Largest grid side (pixels) accepted. */

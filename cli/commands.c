@@ -14,9 +14,12 @@ const sf_cli_entry sf_cli_commands[] = {
      sf_cmd_atom},
     {"edge", "core-loss edge cross-section in barn and transition potentials (K, L23, M45, ...)",
      sf_cmd_edge},
+    {"potential", "projected-potential slices (V·Å) of an atom, XYZ or crystal -> .emd + PNG",
+     sf_cmd_potential},
     {"simulate", "elastic STEM (multislice/PRISM, frozen phonons, thickness series) from a config "
                  "file -> .emd + PNG previews",
      sf_cmd_simulate},
+    {"fuse", "fused multi-modal recovery of element maps from HAADF + EELS/EDX maps", sf_cmd_fuse},
     {"noise", "seeded Poisson noise at a stated dose or SNR on the maps of an EMD file",
      sf_cmd_noise},
     {"validate", "ground truth -> noise -> fused recovery -> metrics over N seeds; report folder",

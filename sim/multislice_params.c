@@ -108,6 +108,9 @@ int sf_stem_params_check(const sf_stem_params *p, const sf_scan *scan) {
     return sf_error_set(SF_EINVAL, "STEM parameters: NULL argument");
   sf_wavegrid g;
   SF_TRY(check_params(p, &g));
+  if (!sf_projection_mode_name(p->projection))
+    return sf_error_set(SF_EINVAL, "STEM: projection mode %d: must be infinite or finite",
+                        (int)p->projection);
   if (scan) {
     SF_TRY(sf_scan_check_cell(scan, g.cell_x_A, g.cell_y_A));
     if (p->probe.source_sigma_A > 0.0 && !scan->is_grid)

@@ -12,7 +12,7 @@
 
 /* One configuration: atoms -> specimen -> multislice or PRISM. */
 static int run_configuration(const sf_stem_params *p, sf_multislice *ms, sf_projpot *pp,
-                             sf_specimen *spec, double z0_A, sf_configuration_fn *fn,
+                             sf_slice_finite *finite, sf_specimen *spec, double z0_A, sf_configuration_fn *fn,
                              void *user, size_t c, const sf_scan *scan, sf_stem_result *res,
                              sf_progress *progress) {
   const sf_slice_atom *atoms = NULL;
@@ -20,7 +20,7 @@ static int run_configuration(const sf_stem_params *p, sf_multislice *ms, sf_proj
   int status = fn(user, c, &atoms, &n_atoms);
   if (status != SF_OK)
     return sf_error_prepend(status, "configuration %zu: ", c);
-  status = sf_specimen_build(spec, pp, atoms, n_atoms, z0_A);
+  status = sf_specimen_build_projected(spec, pp, finite, atoms, n_atoms, z0_A);
   if (status != SF_OK)
     return sf_error_prepend(status, "configuration %zu: ", c);
   if (p->algorithm == SF_STEM_MULTISLICE)
@@ -64,10 +64,13 @@ int sf_stem_simulate(const sf_stem_params *p, const sf_projpot_options *popt, do
   sf_multislice *ms = NULL;
   sf_projpot *pp = NULL;
   sf_specimen *spec = NULL;
+  sf_slice_finite *finite = NULL;
   sf_stem_result *res = NULL;
   int status = sf_multislice_create(p, &ms);
   if (status == SF_OK)
     status = sf_projpot_create(p->nx, p->ny, p->sampling_A, &o, &pp);
+  if (status == SF_OK && p->projection == SF_PROJECTION_FINITE)
+    status = sf_slice_finite_create(pp, &finite);
   if (status == SF_OK)
     status = sf_specimen_create(sf_multislice_grid(ms), p->n_slices, p->slice_thickness_A,
                                 &spec);
@@ -77,9 +80,10 @@ int sf_stem_simulate(const sf_stem_params *p, const sf_projpot_options *popt, do
       status == SF_OK && p->progress ? sf_progress_begin("probes", (uint64_t)(scan->n * n_configs))
                                      : NULL;
   for (size_t c = 0; c < n_configs && status == SF_OK; ++c)
-    status = run_configuration(p, ms, pp, spec, z0_A, fn, user, c, scan, res, progress);
+    status = run_configuration(p, ms, pp, finite, spec, z0_A, fn, user, c, scan, res, progress);
   sf_progress_end(progress);
   sf_specimen_destroy(spec);
+  sf_slice_finite_destroy(finite);
   sf_projpot_destroy(pp);
   sf_multislice_destroy(ms);
   if (status != SF_OK) {
@@ -122,6 +126,8 @@ int sf_stem_attrs(const sf_stem_params *p, sf_attrs *a, const char *group) {
   SF_TRY(sf_attrs_set_double(a, group, "source_sigma_A", p->probe.source_sigma_A));
   SF_TRY(sf_attrs_set_double(a, group, "alpha_max_mrad", g.alpha_max_mrad));
   SF_TRY(sf_attrs_set_double(a, group, "band_limit_fraction", p->band_limit));
+  SF_TRY(sf_attrs_set_string(a, group, "potential_projection",
+                             sf_projection_mode_name(p->projection)));
   SF_TRY(sf_attrs_set_double(a, group, "band_limit_invA", g.k_max_invA));
   SF_TRY(sf_attrs_set_double(a, group, "sampling_A", p->sampling_A));
   SF_TRY(sf_attrs_set_int(a, group, "grid_nx", (int64_t)p->nx));

@@ -62,8 +62,31 @@ fftwf_complex *sf_specimen_transmission(const sf_specimen *s, size_t k) {
   return s && k < s->n_slices ? s->t + k * s->g.nx * s->g.ny : NULL;
 }
 
+/* Finite projection: each slice's V*A map from every atom's slab integral. */
+static int build_finite(sf_specimen *s, sf_projpot *pp, sf_slice_finite *finite,
+                        const sf_slice_atom *atoms, size_t n_atoms, double z0_A) {
+  double *vz = sf_alloc(s->g.nx * s->g.ny, sizeof *vz, "finite-projection slice");
+  if (!vz)
+    return SF_ENOMEM;
+  int status = SF_OK;
+  for (size_t k = 0; k < s->n_slices && status == SF_OK; ++k) {
+    status = sf_slice_finite_vz(finite, atoms, n_atoms, z0_A, s->dz_A, s->n_slices, k, vz);
+    if (status == SF_OK)
+      status = sf_projpot_transmission(pp, vz, s->g.energy_keV, sf_specimen_transmission(s, k));
+    if (status != SF_OK)
+      sf_error_prepend(status, "specimen slice %zu (finite projection)", k);
+  }
+  sf_free(vz);
+  return status;
+}
+
 int sf_specimen_build(sf_specimen *s, sf_projpot *pp, const sf_slice_atom *atoms,
                       size_t n_atoms, double z0_A) {
+  return sf_specimen_build_projected(s, pp, NULL, atoms, n_atoms, z0_A);
+}
+
+int sf_specimen_build_projected(sf_specimen *s, sf_projpot *pp, sf_slice_finite *finite,
+                                const sf_slice_atom *atoms, size_t n_atoms, double z0_A) {
   if (!s || !pp || (n_atoms > 0 && !atoms))
     return sf_error_set(SF_EINVAL, "specimen: NULL argument");
   if (!isfinite(z0_A))
@@ -83,6 +106,8 @@ int sf_specimen_build(sf_specimen *s, sf_projpot *pp, const sf_slice_atom *atoms
                         "wave grid's band limit is %g 1/A: make both with the same sampling "
                         "and band limit",
                         k_pp, s->g.k_max_invA);
+  if (finite)
+    return build_finite(s, pp, finite, atoms, n_atoms, z0_A);
   sf_slicing *sl = NULL;
   SF_TRY(sf_slicing_create(atoms, n_atoms, z0_A, s->dz_A, s->n_slices, &sl));
   int status = SF_OK;

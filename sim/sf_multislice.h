@@ -40,7 +40,8 @@
    Catalogue: sf_stem_params_default, sf_stem_params_grid,
    sf_stem_params_check, sf_stem_memory_estimate, sf_specimen_create,
    sf_specimen_destroy, sf_specimen_slices, sf_specimen_thickness_A,
-   sf_specimen_transmission, sf_specimen_grid, sf_specimen_build, sf_multislice_create,
+   sf_specimen_transmission, sf_specimen_grid, sf_specimen_build,
+   sf_specimen_build_projected, sf_multislice_create,
    sf_multislice_destroy, sf_multislice_grid, sf_multislice_params,
    sf_multislice_depth_slices, sf_multislice_propagate,
    sf_multislice_result_create, sf_multislice_run, sf_stem_simulate,
@@ -50,6 +51,7 @@
 #include "core/sf_attrs.h"
 #include "core/sf_progress.h"
 #include "potentials/sf_projpot.h"
+#include "potentials/sf_slice_finite.h"
 #include "sim/sf_detector.h"
 #include "sim/sf_probe.h"
 #include "sim/sf_propagator.h"
@@ -88,6 +90,8 @@ typedef struct sf_stem_params {
   double memory_limit_bytes; /* > 0: refuse a run whose estimate exceeds it; 0: no limit */
   int source_periodic;      /* source blur: -1 auto (scan covers the cell), 0 mirror, 1 periodic */
   int progress;             /* 1: report progress with time left (default) */
+  sf_projection_mode projection; /* infinite (default) or finite: each atom's potential split
+                                    between the slices it reaches (potentials/sf_slice_finite.h) */
 } sf_stem_params;
 
 typedef struct sf_specimen sf_specimen;     /* opaque */
@@ -151,6 +155,11 @@ const sf_wavegrid *sf_specimen_grid(const sf_specimen *s);
     a mismatch). Uses pp's threads (call from one thread). */
 int sf_specimen_build(sf_specimen *s, sf_projpot *pp, const sf_slice_atom *atoms,
                       size_t n_atoms, double z0_A);
+/** As sf_specimen_build, with the finite projection when `finite` is non-NULL
+    (a builder made from the same pp): every slice gets each atom's slab
+    integral between its faces instead of whole atoms assigned by depth. */
+int sf_specimen_build_projected(sf_specimen *s, sf_projpot *pp, sf_slice_finite *finite,
+                                const sf_slice_atom *atoms, size_t n_atoms, double z0_A);
 
 /** Plan an engine for p (validated with sf_stem_params_check without a
     scan). Creates FFTW plans (one thread only). *out owned by the caller.

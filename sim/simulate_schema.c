@@ -8,7 +8,7 @@
 #define INF HUGE_VAL
 
 static const char *const params[] = {"kirkland", "lobato", "peng", NULL};
-static const char *const projections[] = {"infinite", NULL};
+static const char *const projections[] = {"infinite", "finite", NULL};
 static const char *const shapes[] = {"cell", "sphere", "cuboid", "truncated_octahedron", NULL};
 static const char *const algorithms[] = {"multislice", "prism", NULL};
 static const char *const arrays[] = {"detector", NULL};
@@ -45,7 +45,7 @@ static const sf_config_key keys[] = {
     {"potential", "parameterization", SF_CFG_STRING, "\"kirkland\"", 0, 0, params,
      "Electron scattering factors: kirkland, lobato or peng"},
     {"potential", "projection", SF_CFG_STRING, "\"infinite\"", 0, 0, projections,
-     "Projection of each atom's potential within its slice (infinite only)"},
+     "infinite: whole atoms by depth; finite: each atom split between the slices it reaches"},
     {"potential", "sampling_A", SF_CFG_NUMBER, "0.05", 1e-3, 10, NULL,
      "Largest pixel side, Å: the pixel count per axis is the smallest 2,3,5,7-smooth one "
      "reaching it; "

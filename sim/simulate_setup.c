@@ -8,6 +8,7 @@
 #include "core/sf_status.h"
 #include "io/sf_xyz.h"
 #include "potentials/sf_elements.h"
+#include "potentials/sf_slice_finite.h"
 #include "sim/sf_crystal.h"
 
 #include <math.h>
@@ -458,6 +459,11 @@ static int fill_params(const sf_config *cfg, sf_simulate_setup *s) {
     return fail_at(cfg, "potential", "parameterization", param, status);
   s->potential.cutoff_tol = get_num(cfg, "potential", "cutoff_tol");
   s->potential.band_limit = p->band_limit;
+  const char *projection = "infinite";
+  sf_config_get_string(cfg, "potential", "projection", &projection);
+  status = sf_projection_mode_from_name(projection, &p->projection);
+  if (status != SF_OK)
+    return fail_at(cfg, "potential", "projection", projection, status);
   return SF_OK;
 }
 
