@@ -17,6 +17,7 @@ struct sf_progress {
   atomic_uint_fast64_t done;
   double start_s;
   double last_render_s;
+  uint64_t last_render_done; /* count shown by the last line (plain and JSON modes) */
   sf_progress_mode mode; /* resolved: never AUTO */
   pthread_mutex_t render_lock;
 };
@@ -98,6 +99,10 @@ static void render(sf_progress *p, int final) {
   char line[512];
   double elapsed = now_s() - p->start_s;
   uint64_t done = atomic_load(&p->done);
+  /* A final line repeating the last one adds nothing (a bar is redrawn anyway). */
+  if (final && p->mode != SF_PROGRESS_BAR && p->last_render_done == done && done > 0)
+    return;
+  p->last_render_done = done;
   sf_progress_format(line, sizeof line, p->mode, p->label, done, p->total, elapsed);
   if (p->mode == SF_PROGRESS_BAR)
     fprintf(stream(), "\r%s\033[K%s", line, final ? "\n" : "");
