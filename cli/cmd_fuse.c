@@ -28,9 +28,6 @@
 #include <string.h>
 
 #define CMD "fuse"
-
-/* Registered in cli/commands.c; declared here too so that this file stands alone. */
-int sf_cmd_fuse(int argc, char **argv);
 #define MAX_OUT (3 + 5 * SF_FUSE_MAX_ELEMENTS)
 
 /* ---- output paths ---- */
@@ -120,13 +117,15 @@ static int parse_weights(const char *text, sf_fuse_weight_mode *mode, double *cu
   while (*c) {
     char *end;
     double v = strtod(c, &end);
-    if (end == c || (*end && *end != ',') || !isfinite(v) || v < 0.0 || got == ne)
+    if (end == c || (*end && *end != ',') || !isfinite(v) || v < 0.0)
       return sf_cli_usage_error(CMD,
                                 "--weights %s: expected z-gamma, z-mean, sum, z-sum, "
                                 "zgamma-mean, zgamma-sum or %zu comma-separated numbers >= 0 "
                                 "(one per --map)",
                                 text, ne);
-    custom[got++] = v;
+    if (got < ne)
+      custom[got] = v;
+    got++;
     c = *end ? end + 1 : end;
   }
   if (got != ne)
@@ -267,7 +266,7 @@ int sf_cmd_fuse(int argc, char **argv) {
   double gamma = NAN, lambda_chem = NAN, lambda_tv = NAN, background = NAN, tol = NAN;
   double pixel_A = 0.0, x0_threshold = NAN, mr_factor = 2.0;
   long iterations = -1, tv_iterations = -1, seed = -1;
-  int auto_lambda = 0, multires = 0, force = 0, no_png = 0, no_stderr = 0;
+  int auto_lambda = 0, auto_chem = 0, multires = 0, force = 0, no_png = 0, no_stderr = 0;
   int estimate_yield = 0, fit_offset = 0;
   const sf_cli_option options[] = {
       {"haadf", 0, SF_OPT_STRING, &haadf, "SRC", "HAADF image: file.emd:signal, file.h5:/dataset "
@@ -303,6 +302,8 @@ int sf_cmd_fuse(int argc, char **argv) {
        "reference mode: start at 0 where the normalised map < T (default off)"},
       {"auto-lambda", 0, SF_OPT_FLAG, &auto_lambda, NULL,
        "choose lambda-tv by Poisson thinning cross-validation (default mode)"},
+      {"auto-lambda-chem", 0, SF_OPT_FLAG, &auto_chem, NULL,
+       "with --auto-lambda, also choose lambda-chem (grid 0.25 .. 4 times, 5 values)"},
       {"multires", 0, SF_OPT_FLAG, &multires, NULL,
        "start from a coarse solve (default mode)"},
       {"multires-method", 0, SF_OPT_STRING, &mr_method, "M", "fourier (default) or bin"},
@@ -320,7 +321,8 @@ int sf_cmd_fuse(int argc, char **argv) {
       "maps. Writes OUT.emd with El_fused, El_relconc (x_i / sum_k x_k), El_stderr maps, the\n"
       "cost history and all parameters (group \"fusion\"), PNG previews OUT_<map>.png, an RGB\n"
       "overlay OUT_overlay.png and the convergence plot OUT_convergence.png. SRC is\n"
-      "file.emd:signal, file.h5:/dataset or file.npy. See docs/fusion.md.",
+      "file.emd:signal, file.h5:/dataset or file.npy. See docs/fusion.md and\n"
+      "docs/fusion-real-data.md.",
       options, 0, 0};
   const char *pos[1];
   int npos;
@@ -377,9 +379,14 @@ int sf_cmd_fuse(int argc, char **argv) {
     return sf_cli_usage_error(CMD, "--seed %ld: must be >= 0", seed);
   if (!(pixel_A >= 0.0 && isfinite(pixel_A)))
     return sf_cli_usage_error(CMD, "--pixel-size-A %g: must be > 0", pixel_A);
+  if (auto_chem && !auto_lambda)
+    return sf_cli_usage_error(CMD, "--auto-lambda-chem needs --auto-lambda");
   if (ref && (auto_lambda || multires || estimate_yield || fit_offset || chem_model))
     return sf_cli_usage_error(CMD, "--auto-lambda, --multires, --estimate-yield, --fit-offset "
                                    "and --chem-model need --mode default");
+  if (ref && !isnan(tol))
+    return sf_cli_usage_error(CMD, "--tol needs --mode default (the reference loop runs exactly "
+                                   "--iterations iterations)");
   if (!ref && (tv_variant || !isnan(x0_threshold)))
     return sf_cli_usage_error(CMD, "--tv-variant and --x0-threshold need --mode reference");
   double custom[SF_FUSE_MAX_ELEMENTS];
@@ -434,6 +441,11 @@ int sf_cmd_fuse(int argc, char **argv) {
     if (chem_model && sf_fuse_chem_model_parse(chem_model, &s->chem_model) != SF_OK)
       return sf_cli_usage_error(CMD, "--chem-model %s: expected poisson or lsq", chem_model);
     par.auto_lambda = auto_lambda;
+    if (auto_chem) { /* a log grid around the given (or default) lambda_chem */
+      par.autolambda.n_chem = 5;
+      par.autolambda.chem_min = 0.25 * s->lambda_chem;
+      par.autolambda.chem_max = 4.0 * s->lambda_chem;
+    }
     if (seed >= 0)
       par.autolambda.seed = (uint64_t)seed;
     par.use_multires = multires;

@@ -25,7 +25,7 @@ void sf_fuse_autolambda_params_default(sf_fuse_autolambda_params *p) {
   p->n_chem = 1;
   p->chem_min = 0.25;
   p->chem_max = 4.0;
-  p->tv_exponent = 0.5;
+  p->tv_exponent = 1.0;
   p->max_iter = 300;
   p->fallback_c = 1.0;
   p->progress = 0;
@@ -112,7 +112,7 @@ static double median(double *v, size_t n) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-/* Noise-level rule (module comment of the header and docs/fusion.md):
+/* Noise-level rule (module comment of the header and docs/fusion-real-data.md):
    Poisson model: lambda_tv = c lambda_chem median_i(sigma_i / m_i),
    least squares: lambda_tv = c lambda_chem median_i(sigma_i). */
 int sf_fuse_autolambda_fallback(const sf_fuse_problem *prob, const sf_fuse_params *par,

@@ -556,8 +556,12 @@ static int common_attrs(sf_attrs *at, const fuse_inputs *fi, const sf_fuse_image
   size_t a = 0, b = 0;
   list[0] = maps[0] = '\0';
   for (size_t i = 0; i < fi->ne; i++) {
-    a += (size_t)snprintf(list + a, sizeof list - a, "%s%s", i ? "," : "", el[i].symbol);
-    b += (size_t)snprintf(maps + b, sizeof maps - b, "%s%s", i ? "," : "", el[i].map);
+    int wa = snprintf(list + a, sizeof list - a, "%s%s", i ? "," : "", el[i].symbol);
+    int wb = snprintf(maps + b, sizeof maps - b, "%s%s", i ? "," : "", el[i].map);
+    if (wa < 0 || wb < 0 || (size_t)wa >= sizeof list - a || (size_t)wb >= sizeof maps - b)
+      return sf_error_set(SF_EINVAL, "fuse: element symbols or map names too long");
+    a += (size_t)wa;
+    b += (size_t)wb;
   }
   SF_TRY(sf_attrs_set_string(at, GROUP, "mode", sf_fuse_mode_name(par->mode)));
   SF_TRY(sf_attrs_set_string(at, GROUP, "elements", list));

@@ -252,16 +252,17 @@ static void gradient_step(const sf_fuse_ref_data *d, const sf_fuse_ref_params *p
   const double g = par->gamma, lh = 1.0 / (double)ne, lc = par->lambda_chem, bkg = par->bkg;
 #pragma omp parallel for schedule(static) if (n * ne >= 65536)
   for (size_t p = 0; p < n; p++) {
-    double xp[SF_FUSE_MAX_ELEMENTS];
+    double xp[SF_FUSE_MAX_ELEMENTS], pm[SF_FUSE_MAX_ELEMENTS];
     double h = 0.0;
     for (size_t i = 0; i < ne; i++) {
       xp[i] = x[i * n + p];
-      h += d->weights[i] * (xp[i] > 0.0 ? pow(xp[i], g) : 0.0);
+      /* x^(gamma-1), taken as 0 at x = 0 (also for gamma < 1, where it diverges) */
+      pm[i] = xp[i] > 0.0 ? pow(xp[i], g - 1.0) : 0.0;
+      h += d->weights[i] * xp[i] * pm[i];
     }
     double r = h - d->haadf[p];
     for (size_t i = 0; i < ne; i++) {
-      /* x^(gamma-1) at x = 0 is taken as 0 (also for gamma < 1, where it diverges) */
-      double dh = xp[i] > 0.0 ? lh * g * d->weights[i] * pow(xp[i], g - 1.0) * r : 0.0;
+      double dh = lh * g * d->weights[i] * pm[i] * r;
       double dc = lc * (1.0 - d->chem[i * n + p] / (xp[i] + bkg));
       double v = xp[i] - (dh + dc);
       x[i * n + p] = v > 0.0 ? v : 0.0;
@@ -296,7 +297,7 @@ int sf_fuse_ref_run(const sf_fuse_problem *prob, const sf_fuse_ref_params *par,
   SF_TRY(sf_fuse_ref_data_create(prob, par, &d));
   const size_t n = d->nx * d->ny, ne = d->n_elements;
   sf_fuse_ref_result *r = sf_alloc(1, sizeof *r, "reference result");
-  double *work = sf_alloc(ne * 5 * n, sizeof(double), "reference TV work");
+  double *work = sf_alloc(5 * n, sizeof(double), "reference TV work");
   double *rows = sf_alloc(2 * d->ny, sizeof(double), "reference cost rows");
   if (r) {
     r->x = sf_alloc(ne * n, sizeof(double), "reference maps");
@@ -325,16 +326,13 @@ int sf_fuse_ref_run(const sf_fuse_problem *prob, const sf_fuse_ref_params *par,
                                   : NULL;
   for (int it = 0; st == SF_OK && it < par->n_iter; it++) {
     gradient_step(d, par, x);
-    /* TV per element: independent maps, one thread each (same result for
-       any thread count) */
+    /* TV per element (each solve splits its rows over the threads) */
     int stv = SF_OK;
-#pragma omp parallel for schedule(static) if (n >= 16384 && ne > 1) reduction(max : stv)
-    for (size_t i = 0; i < ne; i++) {
-      double *wi = work + i * 5 * n;
+    for (size_t i = 0; i < ne && stv == SF_OK; i++) {
+      double *wi = work;
       memcpy(wi + 4 * n, x + i * n, n * sizeof(double));
-      int s = sf_fuse_ref_tv_apply(par->tv_variant, d->nx, d->ny, wi + 4 * n, par->lambda_tv,
-                                   par->tv_iter, wi, x + i * n);
-      stv = s > stv ? s : stv;
+      stv = sf_fuse_ref_tv_apply(par->tv_variant, d->nx, d->ny, wi + 4 * n, par->lambda_tv,
+                                 par->tv_iter, wi, x + i * n);
     }
     st = stv;
     if (st != SF_OK)

@@ -13,6 +13,11 @@
 #include <math.h>
 #include <string.h>
 
+/* Rows are split over OpenMP threads above this many pixels; every value is
+   computed the same way whatever the split, so results do not depend on
+   the thread count. */
+#define PAR_MIN ((size_t)32768)
+
 /* ctvlib_gp_iso: dual gradient projection without momentum. Duals px
    (vertical), py (horizontal), full m x n, from 0. Each iteration forms
    out = b - lambda (px + py - px[row above] - py[column left]) (zero above
@@ -27,30 +32,37 @@ static void tv_ctvlib(size_t nx, size_t ny, const double *b, double lambda, int 
   memset(px, 0, n * sizeof *px);
   memset(py, 0, n * sizeof *py);
   for (int it = 0; it < n_iter; it++) {
-    for (size_t iy = 0; iy < ny; iy++)
+#pragma omp parallel for schedule(static) if (n >= PAR_MIN)
+    for (size_t iy = 0; iy < ny; iy++) {
+      const double *br = b + iy * nx, *pr = px + iy * nx, *qr = py + iy * nx;
+      const double *pu = iy > 0 ? px + (iy - 1) * nx : NULL;
+      double *xr = x + iy * nx;
       for (size_t ix = 0; ix < nx; ix++) {
-        size_t p = iy * nx + ix;
-        double up = iy > 0 ? px[p - nx] : 0.0;
-        double left = ix > 0 ? py[p - 1] : 0.0;
-        x[p] = b[p] - lambda * (px[p] + py[p] - up - left);
+        double up = pu ? pu[ix] : 0.0;
+        double left = ix > 0 ? qr[ix - 1] : 0.0;
+        xr[ix] = br[ix] - lambda * (pr[ix] + qr[ix] - up - left);
       }
+    }
     if (it + 1 == n_iter)
       break; /* the last dual update does not change the returned image */
-    for (size_t iy = 0; iy < ny; iy++)
+#pragma omp parallel for schedule(static) if (n >= PAR_MIN)
+    for (size_t iy = 0; iy < ny; iy++) {
+      const double *xr = x + iy * nx, *xd = iy + 1 < ny ? x + (iy + 1) * nx : NULL;
+      double *pr = px + iy * nx, *qr = py + iy * nx;
       for (size_t ix = 0; ix < nx; ix++) {
-        size_t p = iy * nx + ix;
-        double dv = iy + 1 < ny ? x[p] - x[p + nx] : 0.0;
-        double dh = ix + 1 < nx ? x[p] - x[p + 1] : 0.0;
-        double a = px[p] + c * dv, q = py[p] + c * dh;
+        double dv = xd ? xr[ix] - xd[ix] : 0.0;
+        double dh = ix + 1 < nx ? xr[ix] - xr[ix + 1] : 0.0;
+        double a = pr[ix] + c * dv, q = qr[ix] + c * dh;
         double d = a * a + q * q;
         if (d > 1.0) {
           double r = sqrt(d);
           a /= r;
           q /= r;
         }
-        px[p] = a;
-        py[p] = q;
+        pr[ix] = a;
+        qr[ix] = q;
       }
+    }
   }
   for (size_t p = 0; p < n; p++)
     x[p] = x[p] > 0.0 ? x[p] : 0.0;
@@ -62,23 +74,26 @@ static void tv_ctvlib(size_t nx, size_t ny, const double *b, double lambda, int 
    operator does; v (horizontal, columns 0..n-2) is read with its first
    column taken as 0 without being changed. With u' and v' padded to m x n
    by a zero row / column, L = u' + v' - u'[next row, periodic] - v'[next
-   column, periodic]. */
+   column, periodic]. So u' is zero in rows 0, m-2 and m-1, and v' in
+   columns 0 and n-1. */
 static void tut_apply_L(size_t nx, size_t ny, const double *b, double lambda, double *u,
                         const double *v, double *x) {
   if (ny >= 2) {
     memset(u, 0, nx * sizeof *u);                 /* row 0 */
     memset(u + (ny - 2) * nx, 0, nx * sizeof *u); /* row m-2 */
   }
+#pragma omp parallel for schedule(static) if (nx * ny >= PAR_MIN)
   for (size_t iy = 0; iy < ny; iy++) {
-    size_t iyn = (iy + 1) % ny;
+    size_t iyn = iy + 1 < ny ? iy + 1 : 0;
+    const double *u0 = iy + 1 < ny ? u + iy * nx : NULL;
+    const double *u1 = iyn + 1 < ny ? u + iyn * nx : NULL;
+    const double *vr = v + iy * nx, *br = b + iy * nx;
+    double *xr = x + iy * nx;
     for (size_t ix = 0; ix < nx; ix++) {
-      size_t ixn = (ix + 1) % nx;
-      double u0 = iy + 1 < ny ? u[iy * nx + ix] : 0.0;
-      double u1 = iyn + 1 < ny ? u[iyn * nx + ix] : 0.0;
-      double v0 = (ix >= 1 && ix + 1 < nx) ? v[iy * nx + ix] : 0.0;
-      double v1 = (ixn >= 1 && ixn + 1 < nx) ? v[iy * nx + ixn] : 0.0;
-      double val = b[iy * nx + ix] - lambda * (u0 + v0 - u1 - v1);
-      x[iy * nx + ix] = val > 0.0 ? val : 0.0;
+      double v0 = (ix >= 1 && ix + 1 < nx) ? vr[ix] : 0.0;
+      double v1 = ix + 2 < nx ? vr[ix + 1] : 0.0; /* v'(ix+1); v'(0) = v'(n-1) = 0 */
+      double val = br[ix] - lambda * ((u0 ? u0[ix] : 0.0) + v0 - (u1 ? u1[ix] : 0.0) - v1);
+      xr[ix] = val > 0.0 ? val : 0.0;
     }
   }
 }
@@ -104,23 +119,27 @@ static void tv_tutorial(size_t nx, size_t ny, const double *b, double lambda, in
     tut_apply_L(nx, ny, b, lambda, u, v, x);
     double tn = (1.0 + sqrt(1.0 + 4.0 * t * t)) / 2.0;
     double beta = (t - 1.0) / tn;
-    for (size_t iy = 0; iy + 1 < ny; iy++) {
-      size_t iyp = (iy + ny - 2) % (ny - 1); /* (iy - 1) mod (m - 1) */
-      for (size_t ix = 0; ix < nx; ix++) {
-        size_t p = iy * nx + ix;
-        double pn = clip1(u[p] + c * (x[p] - x[iyp * nx + ix]));
-        u[p] = pn + beta * (pn - rp[p]);
-        rp[p] = pn;
+#pragma omp parallel for schedule(static) if (n >= PAR_MIN)
+    for (size_t iy = 0; iy < ny; iy++) {
+      const double *xr = x + iy * nx;
+      if (iy + 1 < ny) { /* vertical dual, rows 0 .. m-2 */
+        size_t iyp = iy > 0 ? iy - 1 : ny - 2; /* (iy - 1) mod (m - 1) */
+        const double *xp = x + iyp * nx;
+        double *ur = u + iy * nx, *rr = rp + iy * nx;
+        for (size_t ix = 0; ix < nx; ix++) {
+          double pn = clip1(ur[ix] + c * (xr[ix] - xp[ix]));
+          ur[ix] = pn + beta * (pn - rr[ix]);
+          rr[ix] = pn;
+        }
+      }
+      double *vr = v + iy * nx, *rr = rq + iy * nx;
+      for (size_t ix = 0; ix + 1 < nx; ix++) { /* horizontal dual, columns 0 .. n-2 */
+        size_t ixp = ix > 0 ? ix - 1 : nx - 2; /* (ix - 1) mod (n - 1) */
+        double qn = clip1(vr[ix] + c * (xr[ix] - xr[ixp]));
+        vr[ix] = qn + beta * (qn - rr[ix]);
+        rr[ix] = qn;
       }
     }
-    for (size_t iy = 0; iy < ny; iy++)
-      for (size_t ix = 0; ix + 1 < nx; ix++) {
-        size_t p = iy * nx + ix;
-        size_t ixp = (ix + nx - 2) % (nx - 1); /* (ix - 1) mod (n - 1) */
-        double qn = clip1(v[p] + c * (x[p] - x[iy * nx + ixp]));
-        v[p] = qn + beta * (qn - rq[p]);
-        rq[p] = qn;
-      }
     t = tn;
   }
   tut_apply_L(nx, ny, b, lambda, u, v, x);
