@@ -139,7 +139,7 @@ static int parse_weights(const char *text, sf_fuse_weight_mode *mode, double *cu
 
 static int write_previews(const sf_imageset *set, const char *out, out_files *of, int force) {
   char path[4096];
-  const char *tmp;
+  const char *tmp = NULL;
   for (size_t i = 0; i < set->count; i++) {
     side_path(path, sizeof path, out, set->maps[i]->name);
     SF_TRY(out_files_tmp(of, path, force, &tmp));
@@ -158,7 +158,7 @@ static int write_overlay(const sf_imageset *set, const element_arg *el, size_t n
     SF_TRY(sf_fuse_imageset_map_name(el[i].symbol, "fused", name, sizeof name));
     ch[i] = sf_imageset_find(set, name);
   }
-  const char *tmp;
+  const char *tmp = NULL;
   side_path(path, sizeof path, out, "overlay");
   SF_TRY(out_files_tmp(of, path, force, &tmp));
   return sf_io_png_write_rgb(ch[0], ch[1], ch[2], tmp, 0.5, 99.5, 0);
@@ -223,7 +223,7 @@ static int write_convergence(const sf_imageset *set, const char *out, out_files 
       st = sf_plot_add_series(p, label, xs, ys, m, NULL);
   }
   char path[4096];
-  const char *tmp;
+  const char *tmp = NULL;
   side_path(path, sizeof path, out, "convergence");
   if (st == SF_OK)
     st = out_files_tmp(of, path, force, &tmp);
