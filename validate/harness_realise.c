@@ -3,7 +3,9 @@
 #include "validate/sf_harness.h"
 
 #include "core/sf_alloc.h"
+#include "core/sf_log.h"
 #include "core/sf_status.h"
+#include "recon/sf_fuse_autolambda.h"
 #include "recon/sf_uncertainty.h"
 #include "validate/sf_metrics.h"
 #include "validate/sf_noise.h"
@@ -438,6 +440,22 @@ static int stoichiometry(const sf_recipe_params *p, const sf_harness_labels *g,
 }
 
 /* A double map copied from values, with the truth's axes. */
+/* lambda_tv (and nothing else) by Poisson-thinning cross-validation on this
+   realisation's counts; the split is seeded by (seed, realisation). */
+static int choose_lambda(const sf_recipe_params *p, const sf_fuse_problem *prob,
+                         uint32_t realisation, sf_fuse_params *par, sf_harness_values *v) {
+  sf_fuse_autolambda_params ap;
+  sf_fuse_autolambda_params_default(&ap);
+  ap.seed = p->seed + realisation;
+  sf_fuse_autolambda_result *al = NULL;
+  SF_TRY(sf_fuse_autolambda_run(prob, par, &ap, &al));
+  par->lambda_tv = al->lambda_tv;
+  int st = sf_harness_values_set(v, "fuse.autolambda_counts", al->counts);
+  sf_log(SF_LOG_INFO, "realisation %u: %s", (unsigned)realisation, al->rule);
+  sf_fuse_autolambda_result_destroy(al);
+  return st;
+}
+
 static int add_map(sf_imageset *set, const char *name, const double *values, const sf_map *like,
                    const char *quantity, const char *units) {
   sf_map *m = NULL;
@@ -547,6 +565,8 @@ static int realise(const sf_recipe_params *p, const sf_imageset *truth,
                            p->haadf_read_noise_counts * p->haadf_read_noise_counts);
   if (p->lambda_mode == SF_RECIPE_LAMBDA_SNR_SCALED)
     par.lambda_tv = snr_mean > 0.0 ? p->lambda_tv / snr_mean : p->lambda_tv;
+  if (p->lambda_mode == SF_RECIPE_LAMBDA_AUTO)
+    SF_TRY(choose_lambda(p, &prob, realisation, &par, v));
   SF_TRY(sf_fuse_solver_create(&prob, &par, &w->solver));
   SF_TRY(sf_fuse_solver_run(w->solver, NULL, &w->res));
   const sf_fuse_result *r = w->res;

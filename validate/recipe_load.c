@@ -698,9 +698,10 @@ static void read_fuse(const sf_config *cfg, problems *pr, sf_recipe_params *p) {
   p->haadf_sigma_known = strcmp(str(cfg, "fuse", "haadf_sigma"), "known") == 0;
   p->lambda_chem = num(cfg, "fuse", "lambda_chem");
   p->lambda_tv = num(cfg, "fuse", "lambda_tv");
-  p->lambda_mode = strcmp(str(cfg, "fuse", "lambda_tv_mode"), "snr_scaled") == 0
-                       ? SF_RECIPE_LAMBDA_SNR_SCALED
-                       : SF_RECIPE_LAMBDA_FIXED;
+  const char *lambda_mode = str(cfg, "fuse", "lambda_tv_mode");
+  p->lambda_mode = strcmp(lambda_mode, "snr_scaled") == 0 ? SF_RECIPE_LAMBDA_SNR_SCALED
+                   : strcmp(lambda_mode, "auto") == 0     ? SF_RECIPE_LAMBDA_AUTO
+                                                          : SF_RECIPE_LAMBDA_FIXED;
   sf_fuse_chem_model_parse(str(cfg, "fuse", "chem_model"), &p->chem_model);
   p->eps = num(cfg, "fuse", "eps");
   p->max_iter = (int)integer(cfg, "fuse", "max_iterations");

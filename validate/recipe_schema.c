@@ -15,7 +15,7 @@ static const char *const weight_modes[] = {"auto",        "paper", "sum",       
                                            NULL};
 static const char *const yield_modes[] = {"known", "estimate", NULL};
 static const char *const sigma_modes[] = {"known", "estimate", NULL};
-static const char *const lambda_modes[] = {"fixed", "snr_scaled", NULL};
+static const char *const lambda_modes[] = {"fixed", "snr_scaled", "auto", NULL};
 static const char *const chem_models[] = {"poisson", "lsq", NULL};
 static const char *const regions[] = {"all", "specimen", NULL};
 static const char *const label_modes[] = {"dominant_phase", "phase_combination", "mixture", NULL};
@@ -120,7 +120,7 @@ static const sf_config_key keys[] = {
     {"fuse", "lambda_tv", SF_CFG_NUMBER, "0.5", 0, INF, NULL,
      "TV weight, units of the chemical maps (counts)"},
     {"fuse", "lambda_tv_mode", SF_CFG_STRING, "\"fixed\"", 0, 0, lambda_modes,
-     "fixed, or snr_scaled: lambda_tv / mean expected chemical SNR"},
+     "fixed; snr_scaled: lambda_tv / mean expected chemical SNR; auto: cross-validated"},
     {"fuse", "chem_model", SF_CFG_STRING, "\"poisson\"", 0, 0, chem_models,
      "Chemical fidelity: poisson or lsq"},
     {"fuse", "eps", SF_CFG_NUMBER, "1e-2", 1e-12, INF, NULL, "Poisson background, units of x"},

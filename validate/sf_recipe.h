@@ -63,7 +63,9 @@ enum { SF_RECIPE_SWEEP_DOSE = 1, SF_RECIPE_SWEEP_GAMMA = 2, SF_RECIPE_SWEEP_LAMB
 /* How lambda_tv is chosen. */
 typedef enum sf_recipe_lambda_mode {
   SF_RECIPE_LAMBDA_FIXED = 0,     /* fuse.lambda_tv as given (units of the chemical maps) */
-  SF_RECIPE_LAMBDA_SNR_SCALED = 1 /* fuse.lambda_tv / mean expected chemical SNR */
+  SF_RECIPE_LAMBDA_SNR_SCALED = 1, /* fuse.lambda_tv / mean expected chemical SNR */
+  SF_RECIPE_LAMBDA_AUTO = 2        /* chosen per realisation by Poisson-thinning
+                                      cross-validation (recon/sf_fuse_autolambda.h) */
 } sf_recipe_lambda_mode;
 
 typedef struct sf_recipe_phase {

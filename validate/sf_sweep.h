@@ -28,7 +28,7 @@
 
    Catalogue: sf_sweep_table_create, sf_sweep_table_destroy,
    sf_sweep_table_col, sf_sweep_table_get, sf_sweep_dose, sf_sweep_gamma,
-   sf_sweep_lambda, sf_sweep_lcurve_corner, sf_sweep_run. */
+   sf_sweep_lambda, sf_sweep_lcurve_corner, sf_sweep_lambda_auto, sf_sweep_run. */
 #ifndef SF_SWEEP_H
 #define SF_SWEEP_H
 #include "core/sf_progress.h"
@@ -86,6 +86,13 @@ int sf_sweep_lambda(const sf_recipe_params *p, sf_progress *prog, sf_sweep_table
 /** The L-curve corner of a lambda table: the row with the largest
     corner_distance; SF_ERANGE without a point below the chord. */
 int sf_sweep_lcurve_corner(const sf_sweep_table *t, size_t *row);
+/** The recovery's own automatic choice at the recipe's dose: one grid point
+    with fuse.lambda_tv_mode = auto (Poisson-thinning cross-validation per
+    realisation). Means over the sweep realisations of the chosen lambda_tv,
+    the concentration RMSE and the NRMSE, for comparison with the lambda
+    sweep's ground-truth optimum. */
+int sf_sweep_lambda_auto(const sf_recipe_params *p, sf_progress *prog, double *lambda_tv,
+                         double *conc_rmse, double *nrmse);
 
 /** Run the sweeps in `kinds` (SF_RECIPE_SWEEP_* bits; 0: the recipe's
     sweep.kinds) and write the folder `dir` (see above). argc/argv are

@@ -355,3 +355,26 @@ int sf_sweep_lambda(const sf_recipe_params *p, sf_progress *prog, sf_sweep_table
   *out = t;
   return SF_OK;
 }
+
+int sf_sweep_lambda_auto(const sf_recipe_params *p, sf_progress *prog, double *lambda_tv,
+                         double *conc_rmse, double *nrmse) {
+  if (!p || !lambda_tv || !conc_rmse || !nrmse)
+    return sf_error_set(SF_EINVAL, "sf_sweep_lambda_auto: NULL argument");
+  sf_imageset *truth = NULL;
+  sf_harness_labels g;
+  memset(&g, 0, sizeof g);
+  SF_TRY(ground_truth(p, &truth, &g));
+  sf_recipe_params q = *p;
+  q.lambda_mode = SF_RECIPE_LAMBDA_AUTO;
+  point pt;
+  int st = run_point(&q, truth, &g, prog, &pt);
+  if (st == SF_OK) {
+    *lambda_tv = mean(&pt, "fuse.lambda_tv");
+    *conc_rmse = mean(&pt, "conc.fused.rmse");
+    *nrmse = mean(&pt, "overall.fused.nrmse");
+  }
+  point_clear(&pt);
+  sf_harness_labels_clear(&g);
+  sf_imageset_destroy(truth);
+  return st == SF_OK ? SF_OK : sf_error_prepend(st, "automatic lambda of '%s'", p->name);
+}

@@ -22,6 +22,7 @@ typedef struct sweeps {
   sf_sweep_table *dose, *gamma, *lambda;
   int have_corner;
   size_t corner, best_conc, best_nrmse; /* rows of the lambda table */
+  double auto_lambda, auto_conc_rmse, auto_nrmse; /* the recovery's own choice */
 } sweeps;
 
 /* ---- text accumulation for the summary ---- */
@@ -303,6 +304,12 @@ static int write_json(const char *dir, const sf_recipe *recipe, const sweeps *sw
     fputs(", \"lcurve_corner\": ", f);
     sf_report_json_number(
         f, sw->have_corner ? sf_sweep_table_get(sw->lambda, sw->corner, "lambda_tv") : NAN);
+    fputs(", \"automatic\": ", f);
+    sf_report_json_number(f, sw->auto_lambda);
+    fputs(", \"automatic_conc_rmse\": ", f);
+    sf_report_json_number(f, sw->auto_conc_rmse);
+    fputs(", \"automatic_nrmse\": ", f);
+    sf_report_json_number(f, sw->auto_nrmse);
     fputs(", \"configured\": ", f);
     sf_report_json_number(f, recipe->p.lambda_tv);
     fputs(", \"mode\": ", f);
@@ -441,6 +448,9 @@ static void summarise(const sf_recipe_params *p, const sweeps *sw, text *t) {
           sf_sweep_table_get(l, sw->corner, "nrmse"));
     else
       put(t, "not found\n");
+    put(t, "  automatic (Poisson-thinning cross-validation): lambda_tv = %g (concentration RMSE "
+           "%.4f, NRMSE %.4f)\n",
+        sw->auto_lambda, sw->auto_conc_rmse, sw->auto_nrmse);
   }
 }
 
@@ -466,7 +476,7 @@ static int run_all(const sf_recipe *recipe, unsigned kinds, sweeps *sw) {
   if (kinds & SF_RECIPE_SWEEP_GAMMA)
     total += p->n_sweep_gamma_true * p->n_sweep_gamma_assumed * real;
   if (kinds & SF_RECIPE_SWEEP_LAMBDA)
-    total += p->n_sweep_lambda * real;
+    total += (p->n_sweep_lambda + 1) * real; /* + the automatic choice */
   sf_progress *prog = sf_progress_begin("grid points", total);
   int st = SF_OK;
   if (kinds & SF_RECIPE_SWEEP_DOSE)
@@ -481,6 +491,8 @@ static int run_all(const sf_recipe *recipe, unsigned kinds, sweeps *sw) {
         sf_log(SF_LOG_WARN, "%s", sf_error_message());
         sf_error_clear();
       }
+      st = sf_sweep_lambda_auto(p, prog, &sw->auto_lambda, &sw->auto_conc_rmse,
+                                &sw->auto_nrmse);
       sw->best_conc = argmin(sw->lambda, "conc_rmse");
       sw->best_nrmse = argmin(sw->lambda, "nrmse");
     }
