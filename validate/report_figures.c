@@ -134,8 +134,10 @@ static int profile_png(const sf_report_ctx *c) {
   return st;
 }
 
-/* Cost terms per iteration, each rescaled to [0, 1] between its smallest
-   and largest value (the terms differ in size and sign; the CSV has them). */
+/* Convergence of each cost term: its distance from the final value,
+   relative to the term's range over the run, on a log axis (the terms
+   differ in size and sign; the CSV has the values themselves). A smooth,
+   falling curve is the sign of a reliable run (the paper's Fig. 3e). */
 static int convergence_png(const sf_report_ctx *c) {
   const sf_harness_result *r = c->res;
   int n = r->n_trace;
@@ -158,8 +160,11 @@ static int convergence_png(const sf_report_ctx *c) {
       lo = v < lo ? v : lo;
       hi = v > hi ? v : hi;
     }
-    for (int k = 0; k < n; ++k)
-      y[k] = hi > lo ? (y[k] - lo) / (hi - lo) : 0.0;
+    const double last = y[n - 1];
+    for (int k = 0; k < n; ++k) {
+      double d = hi > lo ? fabs(y[k] - last) / (hi - lo) : 0.0;
+      y[k] = d > 0.0 ? d : NAN; /* the final point (distance 0) has no log */
+    }
     sf_plot_style s = sf_plot_line_style(2);
     s.color = SF_PLOT_RGB(colors[term]);
     s.dashed = term == 3;
@@ -167,9 +172,10 @@ static int convergence_png(const sf_report_ctx *c) {
   }
   char path[4096];
   if (st == SF_OK) {
-    sf_plot_set_title(pl, "Convergence (each term scaled to [0, 1])");
+    sf_plot_set_title(pl, "Convergence: distance of each term from its final value");
     sf_plot_set_xlabel(pl, "iteration");
-    sf_plot_set_ylabel(pl, "(cost - min) / (max - min)");
+    sf_plot_set_ylabel(pl, "|cost - final| / (max - min)");
+    sf_plot_set_log_y(pl, 1);
     st = sf_report_path(path, sizeof path, c->dir, "convergence.png");
   }
   if (st == SF_OK)
