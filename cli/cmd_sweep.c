@@ -55,8 +55,8 @@ int sf_cmd_sweep(int argc, char **argv) {
       "Sweep the validation loop of a recipe over the grids of its [sweep] table\n"
       "(docs/validation.md): a dose grid (HAADF x chemical SNR or dose -> RMSE and PSNR heat\n"
       "maps, as the paper's Fig. 6a), a gamma sweep (true x assumed gamma -> stoichiometry\n"
-      "error) and a lambda sweep (L-curve, the ground-truth-optimal lambda and the L-curve\n"
-      "corner). Writes CSV tables, PNG heat maps and curves, sweep.json and index.html to\n"
+      "error) and a lambda sweep (L-curve, the ground-truth-optimal lambda, the recovery's\n"
+      "automatic choice and the L-curve corner). Writes CSV tables, PNG heat maps and curves, sweep.json and index.html to\n"
       "DIR (nothing on failure), with progress and time left.",
       options, 1, 1};
   const char *pos[1];
