@@ -30,43 +30,6 @@
 /* Target SNRs are solved in closed form (sf_noise_dose_for_snr). */
 #define TOL_SNR 1e-9
 
-static const char *films_recipe = "name = \"tiny_films\"\n"
-                                  "[phantom]\n"
-                                  "shape = \"films\"\n"
-                                  "size_A = [48, 24, 24]\n"
-                                  "voxel_A = 1\n"
-                                  "films_z0_A = 2\n"
-                                  "[[phase]]\n"
-                                  "name = \"Ga_film\"\n"
-                                  "formula = \"Ga\"\n"
-                                  "density_per_A3 = 0.03832\n"
-                                  "[[phase]]\n"
-                                  "name = \"O_film\"\n"
-                                  "formula = \"O\"\n"
-                                  "density_per_A3 = 0.05748\n"
-                                  "[[film]]\n"
-                                  "phase = \"Ga_film\"\n"
-                                  "lo_A = 4\n"
-                                  "hi_A = 30\n"
-                                  "thickness_A = 10\n"
-                                  "[[film]]\n"
-                                  "phase = \"O_film\"\n"
-                                  "lo_A = 18\n"
-                                  "hi_A = 44\n"
-                                  "thickness_A = 10\n"
-                                  "[noise]\n"
-                                  "haadf_snr = 20\n"
-                                  "chem_snr = 4\n"
-                                  "seed = 11\n"
-                                  "realisations = 3\n"
-                                  "[fuse]\n"
-                                  "yields = \"estimate\"\n"
-                                  "lambda_tv_mode = \"snr_scaled\"\n"
-                                  "lambda_tv = 2\n"
-                                  "max_iterations = 300\n"
-                                  "[report]\n"
-                                  "stoich_labels = \"phase_combination\"\n"
-                                  "stoich_erode_px = 2\n";
 
 static const char *coreshell_recipe = "name = \"tiny_coreshell\"\n"
                                       "[phantom]\n"
@@ -96,6 +59,14 @@ static const char *coreshell_recipe = "name = \"tiny_coreshell\"\n"
                                       "lambda_tv_mode = \"snr_scaled\"\n"
                                       "lambda_tv = 2\n"
                                       "max_iterations = 150\n";
+
+/* A recipe fixture from the source tree. */
+static sf_recipe *recipe_file(const char *relative) {
+  sf_recipe *r = NULL;
+  cr_assert_eq(sf_recipe_load(sf_test_source_path(relative), NULL, 0, &r), SF_OK, "%s",
+               sf_error_message());
+  return r;
+}
 
 static sf_recipe *recipe(const char *text, const char *const *sets, size_t n) {
   sf_recipe *r = NULL;
@@ -148,7 +119,7 @@ Test(harness, summary_of_named_values) {
 /* The paper's Fig. 5: overlapping Ga and O films, Ga2O3 where they overlap;
    the recovery is not told the yields, yet finds Ga = 40 %. */
 Test(harness, ga2o3_films_recover_forty_percent) {
-  sf_recipe *r = recipe(films_recipe, NULL, 0);
+  sf_recipe *r = recipe_file("tests/data/config/recipe_tiny_films.toml");
   sf_harness_result *res = NULL;
   cr_assert_eq(sf_harness_run(&r->p, &res), SF_OK, "%s", sf_error_message());
   cr_assert_eq(res->n_realisations, 3);

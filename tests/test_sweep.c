@@ -55,46 +55,14 @@ static const char *coreshell = "name = \"tiny_coreshell\"\n"
                                "chem_snr = [0.5, 2, 8]\n"
                                "lambda_tv = [0.03, 0.1, 0.3, 1, 3, 10, 30]\n";
 
-static const char *films = "name = \"tiny_films\"\n"
-                           "[phantom]\n"
-                           "shape = \"films\"\n"
-                           "size_A = [48, 24, 24]\n"
-                           "voxel_A = 1\n"
-                           "films_z0_A = 2\n"
-                           "[[phase]]\n"
-                           "name = \"Ga_film\"\n"
-                           "formula = \"Ga\"\n"
-                           "density_per_A3 = 0.03832\n"
-                           "[[phase]]\n"
-                           "name = \"O_film\"\n"
-                           "formula = \"O\"\n"
-                           "density_per_A3 = 0.05748\n"
-                           "[[film]]\n"
-                           "phase = \"Ga_film\"\n"
-                           "lo_A = 4\n"
-                           "hi_A = 30\n"
-                           "thickness_A = 10\n"
-                           "[[film]]\n"
-                           "phase = \"O_film\"\n"
-                           "lo_A = 18\n"
-                           "hi_A = 44\n"
-                           "thickness_A = 10\n"
-                           "[noise]\n"
-                           "haadf_snr = 20\n"
-                           "chem_snr = 4\n"
-                           "seed = 11\n"
-                           "[fuse]\n"
-                           "yields = \"estimate\"\n"
-                           "lambda_tv_mode = \"snr_scaled\"\n"
-                           "lambda_tv = 2\n"
-                           "max_iterations = 300\n"
-                           "[report]\n"
-                           "stoich_labels = \"phase_combination\"\n"
-                           "stoich_erode_px = 2\n"
-                           "[sweep]\n"
-                           "kinds = [\"gamma\"]\n"
-                           "gamma_true = [1.7]\n"
-                           "gamma_assumed = [1.0, 1.4, 1.7, 2.0]\n";
+
+/* A recipe fixture from the source tree. */
+static sf_recipe *recipe_file(const char *relative) {
+  sf_recipe *r = NULL;
+  cr_assert_eq(sf_recipe_load(sf_test_source_path(relative), NULL, 0, &r), SF_OK, "%s",
+               sf_error_message());
+  return r;
+}
 
 static sf_recipe *recipe(const char *text) {
   sf_recipe *r = NULL;
@@ -166,7 +134,7 @@ Test(sweep, dose_grid_trends) {
 }
 
 Test(sweep, gamma_sweep_biases_stoichiometry) {
-  sf_recipe *r = recipe(films);
+  sf_recipe *r = recipe_file("tests/data/config/recipe_tiny_films.toml");
   sf_sweep_table *t = NULL;
   cr_assert_eq(sf_sweep_gamma(&r->p, NULL, &t), SF_OK, "%s", sf_error_message());
   cr_assert_eq(t->n_rows, 4);
